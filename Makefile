@@ -1,0 +1,23 @@
+# The README's two commands: `make demo` and `make test`. Both set up everything first.
+.PHONY: setup demo test lint bench sample clean
+
+setup:
+	@scripts/bootstrap.sh
+
+demo: setup
+	.venv/bin/baokan demo
+
+test: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	.venv/bin/pytest
+
+lint: setup
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+sample: setup
+	.venv/bin/python scripts/make_sample.py
+
+clean:
+	rm -rf data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,143 @@
+"""The `baokan` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+
+def _progress(message: str) -> None:
+    print(f"  … {message}", file=sys.stderr, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the bundled sample e-paper and ingest it end to end."""
+    from baokan.demo import run_demo
+
+    result = run_demo()
+    return 1 if result.failures else 0
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    """List configured site profiles."""
+    from baokan.sites import load_sites
+
+    for site in load_sites().values():
+        print(
+            f"{site.id:<16} {site.family:<12} {site.publication}  {site.base_url}  ({site.source})"
+        )
+    return 0
+
+
+def _print_issues(issues: list[dict], failures: list[str]) -> int:
+    for issue in issues:
+        print(
+            f"{issue['site_id']} {issue['issue_date']}: {issue['status']}, "
+            f"{issue['pages_parsed']}/{issue['pages_listed']} pages, {issue['articles']} articles, "
+            f"{issue['ads']} ads, {issue['problems']} problems"
+        )
+        for detail in issue["problem_details"]:
+            print(f"  - {detail}")
+    for failure in failures:
+        print(f"FAILED {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Crawl, parse, dedup and load a date range."""
+    from baokan.ingest import date_range, ingest
+
+    result = ingest(
+        args.site, date_range(args.date, args.until), base_url=args.base_url, progress=_progress
+    )
+    return _print_issues(result.issues, result.failures)
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    """Re-parse, dedup and re-load a date range from the raw zone, without the network."""
+    from baokan.ingest import date_range, ingest
+
+    result = ingest(args.site, date_range(args.date, args.until), crawl=False, progress=_progress)
+    return _print_issues(result.issues, result.failures)
+
+
+def cmd_parse_pdf(args: argparse.Namespace) -> int:
+    """Parse one page PDF into articles and ads."""
+    from parsers.pdf_page import parse_pdf
+
+    pages = parse_pdf(Path(args.file).read_bytes(), args.file)
+    if args.json:
+        out = {
+            "pages": [
+                {
+                    "page_number": p.page_number,
+                    "text_layer": p.text_layer,
+                    "articles": [{**asdict(a), "bbox": list(a.bbox)} for a in p.articles],
+                    "ads": [{"text": ad.text, "bbox": list(ad.bbox)} for ad in p.ads],
+                }
+                for p in pages
+            ]
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    for page in pages:
+        print(
+            f"== page {page.page_number} (text layer: {page.text_layer}): "
+            f"{len(page.articles)} articles, {len(page.ads)} ads"
+        )
+        for art in page.articles:
+            for label, value in (
+                ("引题", art.kicker),
+                ("标题", art.headline),
+                ("副题", art.subtitle),
+                ("作者", art.byline),
+            ):
+                if value:
+                    print(f"{label}  {value}")
+            for para in art.paragraphs:
+                print(f"    {para}")
+            print()
+        for ad in page.ads:
+            print(f"[广告] {ad.text}\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="baokan", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="ingest the bundled sample e-paper").set_defaults(func=cmd_demo)
+    sub.add_parser("sites", help="list configured sites").set_defaults(func=cmd_sites)
+    for name, func, help_text in (
+        ("ingest", cmd_ingest, "crawl and ingest a date range"),
+        ("reparse", cmd_reparse, "re-parse a date range from raw"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("site")
+        p.add_argument("--date", required=True, help="issue date, YYYY-MM-DD")
+        p.add_argument("--until", help="last issue date of a range (inclusive)")
+        if name == "ingest":
+            p.add_argument("--base-url", help="fetch from this mirror instead of the site's host")
+        p.set_defaults(func=func)
+    p = sub.add_parser("parse-pdf", help="parse one page PDF")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_parse_pdf)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `baokan` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"baokan: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

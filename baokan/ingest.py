@@ -1,0 +1,57 @@
+"""Ingest a date range end to end: crawl (one spider run), then parse, dedup and load each issue."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from baokan import steps
+from baokan.config import Settings
+
+Progress = Callable[[str], None]
+
+
+def date_range(start: str, until: str | None = None) -> list[str]:
+    """ISO dates from start to until inclusive."""
+    first, last = date.fromisoformat(start), date.fromisoformat(until or start)
+    if last < first:
+        raise ValueError(f"--until {last} is before --date {first}")
+    return [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
+
+
+@dataclass
+class IngestResult:
+    """What one ingest run did, per issue."""
+
+    crawl: dict[str, Any]
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def ingest(
+    site_id: str,
+    dates: list[str],
+    *,
+    base_url: str | None = None,
+    settings: Settings | None = None,
+    progress: Progress = lambda _: None,
+    crawl: bool = True,
+) -> IngestResult:
+    """Run every step for each date; one bad issue is reported and the others still load."""
+    settings = settings or Settings.from_env()
+    crawled: dict[str, Any] = {}
+    if crawl:
+        crawled = steps.crawl_dates(
+            site_id, dates, base_url=base_url, progress=progress, settings=settings
+        )
+    result = IngestResult(crawl=crawled)
+    for n, day in enumerate(dates, 1):
+        progress(f"[{n}/{len(dates)}] parse, dedup, load {site_id} {day}")
+        try:
+            result.issues.append(steps.process_issue(site_id, day, settings=settings))
+        except Exception as exc:  # one issue's failure must not stop the range
+            result.failures.append(f"{site_id} {day}: {type(exc).__name__}: {exc}")
+            progress(f"    failed: {exc}")
+    return result

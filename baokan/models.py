@@ -1,0 +1,115 @@
+"""Records that flow between stages (parse → dedup → load), serialized as JSON per issue."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class Problem:
+    """Bad input met while processing an issue: what kind, which URL or file, what was wrong."""
+
+    kind: str
+    source: str
+    message: str
+
+
+@dataclass
+class PageRecord:
+    """One page (版) of an issue."""
+
+    label: str
+    name: str | None
+    url: str
+    position: int
+    pdf_url: str | None = None
+    pdf_sha256: str | None = None
+    fetched: bool = False
+    parsed: bool = False
+    text_layer: str | None = None  # 'pdf' | 'none' | None when there was no PDF to read
+
+
+@dataclass
+class ArticleRecord:
+    """One article appearance with its provenance."""
+
+    article_id: str
+    site_id: str
+    issue_date: str
+    page_label: str
+    position: int
+    kicker: str | None
+    title: str
+    subtitle: str | None
+    author: str | None
+    body: str
+    url: str | None
+    html_sha256: str | None
+    pdf_sha256: str | None
+    bbox: list[float] | None
+    text_source: str  # 'html' | 'pdf' | 'both'
+    pdf_html_similarity: float | None
+    parser_version: str
+    match_hash: str | None = None
+    cluster_id: str | None = None
+
+
+@dataclass
+class AdRecord:
+    """An ad or notice found on a page PDF."""
+
+    ad_id: str
+    site_id: str
+    issue_date: str
+    page_label: str
+    position: int
+    text: str
+    bbox: list[float] | None
+    pdf_sha256: str | None
+    match_hash: str | None = None
+    cluster_id: str | None = None
+
+
+@dataclass
+class IssueRecord:
+    """Everything parsed from one issue of one site."""
+
+    site_id: str
+    publication: str
+    issue_date: str
+    status: str  # 'complete' | 'partial' | 'missing' | 'failed'
+    parser_version: str
+    pages_listed: int = 0
+    pages: list[PageRecord] = field(default_factory=list)
+    articles: list[ArticleRecord] = field(default_factory=list)
+    ads: list[AdRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def pages_fetched(self) -> int:
+        """Pages whose index page was fetched."""
+        return sum(p.fetched for p in self.pages)
+
+    @property
+    def pages_parsed(self) -> int:
+        """Pages whose index page and PDF were both parsed."""
+        return sum(p.parsed for p in self.pages)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IssueRecord:
+        """Rebuild from the JSON form written by to_dict."""
+        nested = {
+            "pages": PageRecord,
+            "articles": ArticleRecord,
+            "ads": AdRecord,
+            "problems": Problem,
+        }
+        kwargs = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        for key, kind in nested.items():
+            kwargs[key] = [kind(**item) for item in data.get(key, [])]
+        return cls(**kwargs)

@@ -1,0 +1,243 @@
+"""Parse one crawled issue from the raw zone: page index pages, article pages, page PDFs."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from baokan import PARSER_VERSION
+from baokan.models import AdRecord, ArticleRecord, IssueRecord, PageRecord, Problem
+from baokan.rawzone import ManifestRow, RawZone
+from baokan.sites import SiteProfile
+from parsers import ParseError
+from parsers.article_html import HtmlArticle, parse_article_html
+from parsers.decode import decode_html
+from parsers.layout import LayoutPage, PageLink, parse_layout
+from parsers.pdf_page import PdfArticle, PdfPage, parse_pdf
+from parsers.reconcile import Candidate, match, scale_bbox
+
+NO_ISSUE_STATUSES = (404, 410)
+
+
+def stable_id(*parts: object) -> str:
+    """A key that stays the same when the same thing is parsed again."""
+    return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass
+class _Ctx:
+    profile: SiteProfile
+    zone: RawZone
+    issue: IssueRecord
+    rows: dict[str, ManifestRow]
+
+    def problem(self, kind: str, source: str, message: str) -> None:
+        self.issue.problems.append(Problem(kind, source, message))
+
+    def fetched(self, url: str, kind: str) -> bytes | None:
+        """Bytes of a fetched URL, or None after recording why there are none."""
+        row = self.rows.get(url)
+        if row is None:
+            self.problem(f"{kind}_fetch", url, "not fetched (absent from the crawl manifest)")
+        elif row.status != 200 or not row.sha256:
+            self.problem(f"{kind}_fetch", url, row.error or f"HTTP {row.status}")
+        else:
+            return self.zone.get(row.sha256)
+        return None
+
+    def html(self, url: str, kind: str) -> str | None:
+        body = self.fetched(url, kind)
+        return None if body is None else decode_html(body, self.rows[url].content_type)
+
+
+def parse_issue(profile: SiteProfile, issue_date: str, zone: RawZone) -> IssueRecord:
+    """Everything one issue's raw files say; bad input is recorded as problems, never raised."""
+    rows = zone.read_manifest(profile.id, issue_date)
+    if not rows:
+        path = zone.manifest_path(profile.id, issue_date)
+        raise FileNotFoundError(
+            f"{profile.id} {issue_date}: not crawled yet (no manifest at {path})"
+        )
+    issue = IssueRecord(profile.id, profile.publication, issue_date, "complete", PARSER_VERSION)
+    ctx = _Ctx(profile, zone, issue, {r.url: r for r in rows})
+    entry = profile.entry_url(date.fromisoformat(issue_date))
+    row = ctx.rows.get(entry)
+    if row is not None and row.status in NO_ISSUE_STATUSES:
+        issue.status = "missing"
+        return issue
+    html = ctx.html(entry, "index")
+    if html is None:
+        issue.status = "failed"
+        return issue
+    first = parse_layout(html, entry, profile)
+    listed = first.pages or [PageLink(entry, first.label or "1", first.name or "")]
+    issue.pages_listed = len(listed)
+    for position, link in enumerate(listed, 1):
+        _parse_page(ctx, link, position)
+    issue.status = _status(issue)
+    return issue
+
+
+def _status(issue: IssueRecord) -> str:
+    if not issue.articles:
+        return "failed"
+    if issue.problems or issue.pages_parsed < issue.pages_listed:
+        return "partial"
+    return "complete"
+
+
+def _parse_page(ctx: _Ctx, link: PageLink, position: int) -> None:
+    page = PageRecord(label=link.label, name=link.name or None, url=link.url, position=position)
+    ctx.issue.pages.append(page)
+    html = ctx.html(link.url, "page")
+    if html is None:
+        return
+    page.fetched = True
+    layout = parse_layout(html, link.url, ctx.profile)
+    page.name = page.name or layout.name
+    pdf = _page_pdf(ctx, layout, page)
+    htmls = _html_articles(ctx, layout)
+    _add_articles(ctx, page, layout, htmls, pdf)
+
+
+def _page_pdf(ctx: _Ctx, layout: LayoutPage, page: PageRecord) -> PdfPage | None:
+    if not layout.pdf_url:
+        page.parsed = True  # an HTML-only page: nothing more to parse
+        return None
+    page.pdf_url = layout.pdf_url
+    data = ctx.fetched(layout.pdf_url, "pdf")
+    if data is None:
+        return None
+    page.pdf_sha256 = ctx.rows[layout.pdf_url].sha256
+    try:
+        pdf = parse_pdf(data, layout.pdf_url)[0]
+    except ParseError as exc:
+        ctx.problem("pdf_parse", layout.pdf_url, str(exc))
+        return None
+    page.text_layer, page.parsed = pdf.text_layer, True
+    if pdf.text_layer == "none":
+        ctx.problem("pdf_no_text", layout.pdf_url, "page PDF has no text layer")
+    return pdf
+
+
+def _html_articles(ctx: _Ctx, layout: LayoutPage) -> dict[str, HtmlArticle | None]:
+    """Every linked article page, parsed; None where it could not be fetched or parsed."""
+    out: dict[str, HtmlArticle | None] = {}
+    for url in dict.fromkeys([a.url for a in layout.articles] + [a.url for a in layout.areas]):
+        html = ctx.html(url, "article")
+        out[url] = None
+        if html is None:
+            continue
+        try:
+            out[url] = parse_article_html(html, url, ctx.profile)
+        except ParseError as exc:
+            ctx.problem("article_parse", url, str(exc))
+    return out
+
+
+def _pdf_text(a: PdfArticle) -> str:
+    return "\n".join([a.headline, *a.paragraphs])
+
+
+def _html_candidates(
+    layout: LayoutPage, htmls: dict[str, HtmlArticle | None], pdf: PdfPage
+) -> list[Candidate]:
+    areas = {a.url: a.bbox() for a in layout.areas}
+    out = []
+    for url, art in htmls.items():
+        box = areas.get(url)
+        if box and layout.image_size:
+            box = scale_bbox(box, layout.image_size, (pdf.width, pdf.height))
+        text = "\n".join([art.title, *art.paragraphs]) if art else ""
+        if text or box:
+            out.append(Candidate(url, text, box if layout.image_size else None))
+    return out
+
+
+def _add_articles(
+    ctx: _Ctx,
+    page: PageRecord,
+    layout: LayoutPage,
+    htmls: dict[str, HtmlArticle | None],
+    pdf: PdfPage | None,
+) -> None:
+    pdf_arts = {str(i): a for i, a in enumerate(pdf.articles)} if pdf else {}
+    pairs = {}
+    if pdf is not None:
+        pdf_cands = [Candidate(k, _pdf_text(a), a.bbox) for k, a in pdf_arts.items()]
+        pairs = match(_html_candidates(layout, htmls, pdf), pdf_cands)
+    position = 0
+    for url, art in htmls.items():
+        pdf_key, sim = pairs.get(url, (None, None))
+        region = pdf_arts.get(pdf_key) if pdf_key else None
+        if art is None and region is None:
+            continue  # already counted as a problem; nothing to load
+        position += 1
+        ctx.issue.articles.append(_record(ctx, page, position, url, art, region, sim))
+    matched = {key for key, _ in pairs.values()}
+    for key, region in pdf_arts.items():
+        # A region no HTML page claims is still an article, if it has a body.
+        if key not in matched and region.paragraphs and sum(map(len, region.paragraphs)) >= 30:
+            position += 1
+            ctx.issue.articles.append(_record(ctx, page, position, None, None, region, None))
+    if pdf is not None:
+        for i, ad in enumerate(pdf.ads, 1):
+            ctx.issue.ads.append(
+                AdRecord(
+                    ad_id=stable_id(ctx.profile.id, ctx.issue.issue_date, page.label, "ad", i),
+                    site_id=ctx.profile.id,
+                    issue_date=ctx.issue.issue_date,
+                    page_label=page.label,
+                    position=i,
+                    text=ad.text,
+                    bbox=list(ad.bbox),
+                    pdf_sha256=page.pdf_sha256,
+                )
+            )
+
+
+def _record(
+    ctx: _Ctx,
+    page: PageRecord,
+    position: int,
+    url: str | None,
+    art: HtmlArticle | None,
+    region: PdfArticle | None,
+    sim: float | None,
+) -> ArticleRecord:
+    """One article appearance; HTML fields win, the PDF region adds its box (and text if needed)."""
+    issue = ctx.issue
+    key = url or f"pdf:{page.pdf_sha256}:{region.bbox if region else ''}"
+    if art is not None:
+        kicker, title, subtitle, author = art.kicker, art.title, art.subtitle, art.author
+        body = "\n".join(art.paragraphs)
+    else:
+        assert region is not None
+        kicker, title, subtitle, author = (
+            region.kicker,
+            region.headline,
+            region.subtitle,
+            region.byline,
+        )
+        body = "\n".join(region.paragraphs)
+    source = "both" if art and region else ("html" if art else "pdf")
+    return ArticleRecord(
+        article_id=stable_id(issue.site_id, issue.issue_date, page.label, key),
+        site_id=issue.site_id,
+        issue_date=issue.issue_date,
+        page_label=page.label,
+        position=position,
+        kicker=kicker,
+        title=title,
+        subtitle=subtitle,
+        author=author,
+        body=body,
+        url=url,
+        html_sha256=ctx.rows[url].sha256 if url and url in ctx.rows else None,
+        pdf_sha256=page.pdf_sha256 if region else None,
+        bbox=list(region.bbox) if region else None,
+        text_source=source,
+        pdf_html_similarity=sim if art and region else None,
+        parser_version=PARSER_VERSION,
+    )

@@ -1,0 +1,92 @@
+"""Characters of a PDF page grouped into positioned text lines (one pass over page.chars)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.text import join_lines
+
+
+@dataclass
+class Line:
+    """A run of characters on one baseline within one column."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool = False
+
+    @property
+    def center_y(self) -> float:
+        """Vertical middle of the line."""
+        return (self.top + self.bottom) / 2
+
+
+def _segment(chars: list[dict[str, Any]]) -> list[Line]:
+    """Split one baseline's characters where a gap wider than a character opens (a column gap)."""
+    chars.sort(key=lambda c: c["x0"])
+    runs: list[list[dict[str, Any]]] = [[chars[0]]]
+    for ch in chars[1:]:
+        prev = runs[-1][-1]
+        if ch["x0"] - prev["x1"] > max(prev["size"], ch["size"]) * 1.2:
+            runs.append([ch])
+        else:
+            runs[-1].append(ch)
+    return [_line(run) for run in runs]
+
+
+def _line(run: list[dict[str, Any]]) -> Line:
+    text = ""
+    for i, ch in enumerate(run):
+        # A visible gap between Latin words is a space; between CJK characters it is not.
+        if i and ch["x0"] - run[i - 1]["x1"] > ch["size"] * 0.5 and text and text[-1].isascii():
+            text += " "
+        text += ch["text"]
+    size = Counter(round(c["size"], 1) for c in run).most_common(1)[0][0]
+    bold = all("bold" in c["fontname"].lower() for c in run)
+    return Line(
+        text=text,
+        x0=min(c["x0"] for c in run),
+        x1=max(c["x1"] for c in run),
+        top=min(c["top"] for c in run),
+        bottom=max(c["bottom"] for c in run),
+        size=float(size),
+        bold=bold,
+    )
+
+
+def page_lines(chars: list[dict[str, Any]]) -> list[Line]:
+    """Group characters into lines by baseline, then split each baseline at column gaps."""
+    visible = [c for c in chars if c["text"].strip()]
+    visible.sort(key=lambda c: (round(c["bottom"], 0), c["x0"]))
+    lines: list[Line] = []
+    band: list[dict[str, Any]] = []
+    for ch in visible:
+        if (
+            band
+            and abs(ch["bottom"] - band[-1]["bottom"]) > min(ch["size"], band[-1]["size"]) * 0.3
+        ):
+            lines.extend(_segment(band))
+            band = []
+        band.append(ch)
+    if band:
+        lines.extend(_segment(band))
+    return lines
+
+
+def body_size(lines: list[Line]) -> float:
+    """The most common font size by character count: the size of body text."""
+    counts: Counter[float] = Counter()
+    for line in lines:
+        counts[line.size] += len(line.text)
+    return counts.most_common(1)[0][0] if counts else 10.0
+
+
+def text_of(lines: list[Line]) -> str:
+    """Lines read top to bottom and joined without inserted spaces."""
+    return join_lines([ln.text for ln in sorted(lines, key=lambda ln: (ln.top, ln.x0))])

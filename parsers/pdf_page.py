@@ -1,0 +1,247 @@
+"""Page PDFs to articles, ads and furniture, by geometry (pdfplumber), in reading order."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from parsers import ParseError
+from parsers.pdf_lines import Line, body_size, page_lines, text_of
+from parsers.text import join_lines, normalize_text
+
+_BYLINE = re.compile(r"^(►|▶|本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者)")
+_CONTINUATION = re.compile(r"^[（(]\s*[上下]接第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
+_AD_WORDS = ("广告", "订阅", "热线", "招商")
+BBox = tuple[float, float, float, float]
+
+
+@dataclass
+class PdfArticle:
+    """One article module: display fields, body paragraphs and where it sits."""
+
+    headline: str
+    kicker: str | None
+    subtitle: str | None
+    byline: str | None
+    paragraphs: list[str]
+    bbox: BBox
+    continuations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PdfAd:
+    """A boxed ad or notice."""
+
+    text: str
+    bbox: BBox
+
+
+@dataclass
+class PdfPage:
+    """What one PDF page holds, and whether its text came from the text layer."""
+
+    page_number: int
+    width: float
+    height: float
+    text_layer: str  # 'pdf' | 'none'
+    articles: list[PdfArticle] = field(default_factory=list)
+    ads: list[PdfAd] = field(default_factory=list)
+    furniture: list[str] = field(default_factory=list)
+
+
+def _bbox(lines: list[Line]) -> BBox:
+    return (
+        round(min(ln.x0 for ln in lines), 1),
+        round(min(ln.top for ln in lines), 1),
+        round(max(ln.x1 for ln in lines), 1),
+        round(max(ln.bottom for ln in lines), 1),
+    )
+
+
+def _inside(line: Line, box: BBox, slack: float = 2.0) -> bool:
+    return (
+        line.x0 >= box[0] - slack
+        and line.x1 <= box[2] + slack
+        and line.top >= box[1] - slack
+        and line.bottom <= box[3] + slack
+    )
+
+
+def _boxes(page: Any) -> list[BBox]:
+    """Stroked rectangles big enough to frame an ad or notice."""
+    boxes = []
+    for r in page.rects:
+        if r.get("stroke") and r["width"] > 60 and r["height"] > 30:
+            boxes.append((r["x0"], r["top"], r["x1"], r["bottom"]))
+    return boxes
+
+
+def _furniture_limits(page: Any, lines: list[Line]) -> tuple[float, float]:
+    """Y limits of the content area: below the header rule and above the footer rule."""
+    rules = [e for e in page.horizontal_edges if e["x1"] - e["x0"] > page.width * 0.6]
+    top_rules = [e["top"] for e in rules if e["top"] < page.height * 0.12]
+    bottom_rules = [e["top"] for e in rules if e["top"] > page.height * 0.9]
+    upper = max(top_rules) if top_rules else page.height * 0.035
+    lower = min(bottom_rules) if bottom_rules else page.height * 0.97
+    return upper, lower
+
+
+def _ad_text(lines: list[Line]) -> str:
+    return normalize_text(join_lines([ln.text for ln in _reading_order(lines)]))
+
+
+def _columns(lines: list[Line]) -> list[list[Line]]:
+    """Group lines into columns by horizontal overlap, left to right, each top to bottom."""
+    columns: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: ln.x0):
+        for col in columns:
+            if line.x0 < max(ln.x1 for ln in col) - 1 and line.x1 > min(ln.x0 for ln in col) + 1:
+                col.append(line)
+                break
+        else:
+            columns.append([line])
+    columns.sort(key=lambda col: min(ln.x0 for ln in col))
+    return [sorted(col, key=lambda ln: ln.top) for col in columns]
+
+
+def _reading_order(lines: list[Line]) -> list[Line]:
+    """Column by column (left to right), top to bottom within a column."""
+    return [ln for col in _columns(lines) for ln in col]
+
+
+class _Sizes:
+    """Font-size roles relative to the page's body size."""
+
+    def __init__(self, body: float) -> None:
+        self.body = body
+
+    def is_headline(self, line: Line) -> bool:
+        return line.size >= self.body * 1.5
+
+    def is_display(self, line: Line) -> bool:
+        return line.size >= self.body * 1.15
+
+    def is_subhead(self, line: Line) -> bool:
+        return line.bold or self.body * 1.03 <= line.size < self.body * 1.15
+
+
+def _gaps(spans: list[tuple[float, float]], min_gap: float) -> list[float]:
+    """Midpoints of the empty stretches between projected spans."""
+    cuts, reach = [], None
+    for lo, hi in sorted(spans):
+        if reach is not None and lo - reach >= min_gap:
+            cuts.append((reach + lo) / 2)
+        reach = hi if reach is None else max(reach, hi)
+    return cuts
+
+
+def _split(lines: list[Line], sizes: _Sizes) -> list[list[Line]]:
+    """Recursive XY-cut; a cut is kept only where it separates article modules."""
+    if sum(1 for ln in lines if sizes.is_headline(ln)) <= 1:
+        return [lines]
+    for cut in _gaps([(ln.top, ln.bottom) for ln in lines], sizes.body * 0.8):
+        above = [ln for ln in lines if ln.bottom <= cut]
+        below = [ln for ln in lines if ln.top >= cut]
+        # A module starts with its display type (kicker or headline), never with body text.
+        if above and sizes.is_display(min(below, key=lambda ln: ln.top)):
+            return _split(above, sizes) + _split(below, sizes)
+    for cut in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.8):
+        left = [ln for ln in lines if ln.x1 <= cut]
+        right = [ln for ln in lines if ln.x0 >= cut]
+        if any(sizes.is_headline(ln) for ln in left) and any(sizes.is_headline(ln) for ln in right):
+            return _split(left, sizes) + _split(right, sizes)
+    return [lines]
+
+
+def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str]]:
+    """Body lines in column order, rejoined into paragraphs; continuation notes set apart."""
+    paragraphs: list[list[str]] = []
+    continuations: list[str] = []
+    new_paragraph = True
+    for col in _columns(lines):
+        left = min(ln.x0 for ln in col)
+        for line in col:
+            if _CONTINUATION.match(normalize_text(line.text)):
+                continuations.append(normalize_text(line.text))
+                continue
+            subhead = sizes.is_subhead(line)
+            # An indented first line starts a paragraph; a column break alone does not.
+            if new_paragraph or subhead or line.x0 - left > sizes.body * 1.2:
+                paragraphs.append([])
+            paragraphs[-1].append(line.text)
+            new_paragraph = subhead
+    texts = [normalize_text(join_lines(p)) for p in paragraphs]
+    return [t for t in texts if t], continuations
+
+
+def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
+    """Roles inside one module: kicker above the headline, subtitle below, byline, body."""
+    heads = [ln for ln in lines if sizes.is_headline(ln)]
+    if not heads:
+        return None
+    head_top, head_bottom = min(h.top for h in heads), max(h.bottom for h in heads)
+    display = [ln for ln in lines if sizes.is_display(ln) and not sizes.is_headline(ln)]
+    kicker = [ln for ln in display if ln.bottom <= head_top + 1]
+    subtitle = [ln for ln in display if ln.top >= head_bottom - 1]
+    rest = [ln for ln in lines if not sizes.is_display(ln)]
+    body_top = min((ln.top for ln in rest if not _BYLINE.match(ln.text)), default=float("inf"))
+    byline = [ln for ln in rest if _BYLINE.match(ln.text) and ln.top <= body_top]
+    body = [ln for ln in rest if ln not in byline]
+    paragraphs, continuations = _paragraphs(body, sizes)
+    author = normalize_text(re.sub(r"^[►▶\s]+", "", text_of(byline))) if byline else None
+    return PdfArticle(
+        headline=normalize_text(text_of(heads)),
+        kicker=normalize_text(text_of(kicker)) or None,
+        subtitle=normalize_text(text_of(subtitle)) or None,
+        byline=author or None,
+        paragraphs=paragraphs,
+        bbox=_bbox(lines),
+        continuations=continuations,
+    )
+
+
+def parse_page(page: Any) -> PdfPage:
+    """Segment one pdfplumber page into articles, ads and furniture."""
+    lines = page_lines(page.chars)
+    result = PdfPage(
+        page_number=page.page_number,
+        width=float(page.width),
+        height=float(page.height),
+        text_layer="pdf" if lines else "none",
+    )
+    upper, lower = _furniture_limits(page, lines)
+    result.furniture = [
+        normalize_text(ln.text) for ln in lines if ln.bottom <= upper or ln.top >= lower
+    ]
+    content = [ln for ln in lines if ln.bottom > upper and ln.top < lower]
+    for box in _boxes(page):
+        inside = [ln for ln in content if _inside(ln, box)]
+        text = _ad_text(inside) if inside else ""
+        if text and any(word in text for word in _AD_WORDS):
+            result.ads.append(PdfAd(text=text, bbox=tuple(round(v, 1) for v in box)))  # type: ignore[arg-type]
+            content = [ln for ln in content if ln not in inside]
+    sizes = _Sizes(body_size(content))
+    for module in _split(content, sizes):
+        article = _module(module, sizes)
+        if article is not None:
+            result.articles.append(article)
+    return result
+
+
+def parse_pdf(data: bytes, source: str) -> list[PdfPage]:
+    """Parse every page of a PDF; raise ParseError naming the source when it cannot be read."""
+    if not data:
+        raise ParseError(f"{source}: empty file")
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if not pdf.pages:
+                raise ParseError(f"{source}: PDF has no pages")
+            return [parse_page(page) for page in pdf.pages]
+    except (PdfminerException, PDFSyntaxError) as exc:
+        raise ParseError(f"{source}: not a readable PDF ({type(exc).__name__}: {exc})") from exc

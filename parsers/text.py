@@ -1,0 +1,87 @@
+"""Text normalization shared by the HTML and PDF parsers (no blanket NFKC)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Radicals and compatibility ideographs that PDF text layers emit instead of unified ideographs.
+_RADICAL_RANGES = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
+# CJK Radicals Supplement code points mostly lack a Unicode decomposition; these stand in
+# for ordinary (simplified) characters in real text layers. Names checked with unicodedata.
+_SUPPLEMENT = {
+    "\u2ea0": "民",
+    "\u2ec4": "西",
+    "\u2ec5": "见",
+    "\u2ec6": "角",
+    "\u2ec8": "讠",
+    "\u2ecb": "车",
+    "\u2ed4": "门",
+    "\u2ed7": "雨",
+    "\u2ed9": "韦",
+    "\u2edd": "食",
+    "\u2ee0": "饣",
+    "\u2ee2": "马",
+    "\u2ee3": "骨",
+    "\u2ee4": "鬼",
+    "\u2ee9": "黄",
+    "\u2eea": "黾",
+}
+_FULLWIDTH_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201d\u2026\u2014\u00b7"
+_SPACE_NEAR_CJK = re.compile(
+    rf"(?<=[{_CJK}{_CJK_PUNCT}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{_CJK}{_CJK_PUNCT}])"
+)
+_ASCII_PUNCT_NEAR_CJK = re.compile(
+    rf"(?<=[{_CJK}{_CJK_PUNCT}])[,;:!?()]|[,;:!?(](?=[{_CJK}])|(?<=[{_CJK}{_CJK_PUNCT}]\))\)"
+)
+_WS = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+def _unify_char(ch: str) -> str:
+    code = ord(ch)
+    if ch in _SUPPLEMENT:
+        return _SUPPLEMENT[ch]
+    if any(lo <= code <= hi for lo, hi in _RADICAL_RANGES):
+        return unicodedata.normalize("NFKC", ch)
+    if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+        return chr(code - 0xFEE0)  # full-width digits and letters become ASCII
+    return ch
+
+
+def unify_chars(text: str) -> str:
+    """Map radicals, compatibility ideographs and full-width alphanumerics to their usual forms."""
+    return "".join(_unify_char(ch) if ord(ch) > 0x2E7F else ch for ch in text)
+
+
+def normalize_text(text: str) -> str:
+    """Display normalization for one paragraph or field: characters, punctuation, spacing."""
+    text = unify_chars(unicodedata.normalize("NFC", text))
+    text = _SPACE_NEAR_CJK.sub("", text)
+    text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)
+    return _WS.sub(" ", text).strip()
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines of one paragraph: no inserted spaces, except between two Latin words."""
+    out = ""
+    for line in (ln.strip() for ln in lines):
+        if (
+            out
+            and line
+            and out[-1].isascii()
+            and out[-1].isalnum()
+            and line[0].isascii()
+            and line[0].isalnum()
+        ):
+            out += " "
+        out += line
+    return out
+
+
+def fold_for_match(text: str) -> str:
+    """Matching key text: normalized, width-folded, without punctuation, symbols or whitespace."""
+    # NFKC is right here (and only here): it folds widths so "，" and "," compare equal.
+    folded = unicodedata.normalize("NFKC", unify_chars(text)).lower()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")

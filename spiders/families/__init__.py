@@ -1,0 +1,1 @@
+"""One spider per e-paper CMS family, configured by site profiles."""

@@ -1,0 +1,65 @@
+"""Shared fixtures: the bundled sample served on 127.0.0.1 and isolated data directories."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baokan.config import Settings
+from baokan.demo import sample_dates, sample_root
+from baokan.serve import serve_directory
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """baokan/sample: site/ and truth/."""
+    return sample_root()
+
+
+@pytest.fixture(scope="session")
+def truth(sample_dir: Path) -> dict[str, dict[str, Any]]:
+    """The generator's record of what every sample page really says, by issue date."""
+    return {
+        d: json.loads((sample_dir / "truth" / f"{d}.json").read_text("utf-8"))
+        for d in sample_dates()
+    }
+
+
+@pytest.fixture(scope="session")
+def sample_url(sample_dir: Path) -> Iterator[str]:
+    """Base URL of the sample e-paper served on 127.0.0.1 for the whole session."""
+    with serve_directory(sample_dir / "site") as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A private data dir and DuckDB warehouse, also exported for subprocesses."""
+    monkeypatch.setenv("BAOKAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BAOKAN_WAREHOUSE", f"duckdb:///{tmp_path / 'data' / 'wh.duckdb'}")
+    monkeypatch.delenv("BAOKAN_SITES_DIR", raising=False)
+    return Settings.from_env()
+
+
+@pytest.fixture(scope="session")
+def crawled(tmp_path_factory: pytest.TempPathFactory, sample_url: str) -> Settings:
+    """Both sample issues crawled once into a session data dir (read-only for tests)."""
+    from baokan.steps import crawl_dates
+
+    root = tmp_path_factory.mktemp("crawled")
+    settings = Settings(data_dir=root, warehouse=f"duckdb:///{root / 'wh.duckdb'}", sites_dir=None)
+    crawl_dates("sample", sample_dates(), base_url=sample_url, settings=settings)
+    return settings
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path, sample_dir: Path) -> Path:
+    """A private copy of the sample site that a test may break."""
+    dest = tmp_path / "site"
+    shutil.copytree(sample_dir / "site", dest)
+    return dest

@@ -1,0 +1,47 @@
+"""Text normalization: what the seed page got wrong must come out right."""
+
+from parsers.text import fold_for_match, join_lines, normalize_text
+
+
+def test_ascii_punctuation_in_chinese_prose_becomes_full_width() -> None:
+    raw = "2025年是收官之年,国家高新区向“高”攀升;成效显著:一是(单人公司)创新!"
+    assert (
+        normalize_text(raw)
+        == "2025年是收官之年，国家高新区向“高”攀升；成效显著：一是（单人公司）创新！"
+    )
+
+
+def test_times_percentages_decimals_and_urls_are_kept() -> None:
+    raw = "会议15:30开始,增长8.1%,营收1.2万亿元,详见http://a.cn/x?y=1,z"
+    out = normalize_text(raw)
+    assert "15:30" in out and "8.1%" in out and "1.2万亿元" in out and "http://a.cn/x?y=1" in out
+    assert "开始，增长" in out
+
+
+def test_radicals_and_compatibility_ideographs_become_unified() -> None:
+    assert normalize_text("⼯业和信息化部") == "工业和信息化部"  # U+2F2F KANGXI RADICAL WORK
+    assert normalize_text("⻢上") == "马上"  # U+2EE2 CJK RADICAL C-SIMPLIFIED HORSE
+    assert normalize_text("\uf900") == "豈"  # CJK COMPATIBILITY IDEOGRAPH-F900
+
+
+def test_no_blanket_nfkc() -> None:
+    assert normalize_text("你好，世界。") == "你好，世界。"
+    assert normalize_text("ＡＢＣ１２３，") == "ABC123，"
+
+
+def test_spaces_next_to_chinese_are_dropped_and_latin_words_keep_theirs() -> None:
+    assert normalize_text("2025 年国家高新区") == "2025年国家高新区"
+    assert normalize_text("　　段落  开头") == "段落开头"
+    assert normalize_text("large language model") == "large language model"
+
+
+def test_join_lines_never_inserts_spaces_between_chinese() -> None:
+    assert (
+        join_lines(["开放式发现—高标准选拔—精", "准性培育”机制"])
+        == "开放式发现—高标准选拔—精准性培育”机制"
+    )
+    assert join_lines(["open", "source"]) == "open source"
+
+
+def test_fold_for_match_ignores_punctuation_width_and_breaks() -> None:
+    assert fold_for_match("你好,世界!\n再见。") == fold_for_match("你好，世界！再见")

@@ -1,0 +1,1 @@
+"""Warehouse: raw → core → marts schemas, loaded idempotently one issue at a time."""

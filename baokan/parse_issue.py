@@ -33,7 +33,8 @@ class _Ctx:
     rows: dict[str, ManifestRow]
 
     def problem(self, kind: str, source: str, message: str) -> None:
-        self.issue.problems.append(Problem(kind, source, message))
+        # Parse errors name their source themselves; the record keeps it in its own field.
+        self.issue.problems.append(Problem(kind, source, message.removeprefix(f"{source}: ")))
 
     def fetched(self, url: str, kind: str) -> bytes | None:
         """Bytes of a fetched URL, or None after recording why there are none."""

@@ -20,7 +20,8 @@ Runs the whole pipeline for **one site and one issue date**:
 1. `crawl` — `baokan.steps.crawl_issue`: runs the site's Scrapy spider in a subprocess
    and lands raw pages/PDFs under `BAOKAN_DATA_DIR`.
 2. `parse` — `baokan.steps.parse_issue`: turns the raw HTML/PDF pages into articles.
-3. `dedup` — `baokan.steps.dedup_issue`: drops duplicate articles.
+3. `dedup` — `baokan.steps.dedup_issue`: gives every article a cluster id; copies are
+   linked to one canonical article, never dropped.
 4. `load` — `baokan.steps.load_issue`: loads the issue into the warehouse
    (`BAOKAN_WAREHOUSE`).
 

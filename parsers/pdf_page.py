@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pdfplumber
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers import ParseError
 from parsers.pdf_lines import Line, body_size, page_lines, text_of
@@ -131,39 +129,82 @@ class _Sizes:
         return line.bold or self.body * 1.03 <= line.size < self.body * 1.15
 
 
-def _gaps(spans: list[tuple[float, float]], min_gap: float) -> list[float]:
-    """Midpoints of the empty stretches between projected spans."""
-    cuts, reach = [], None
+@dataclass
+class _Rules:
+    """Separator rules drawn on the page: horizontal (y, x0, x1) and vertical (x, top, bottom)."""
+
+    horizontal: list[tuple[float, float, float]]
+    vertical: list[tuple[float, float, float]]
+
+    @classmethod
+    def of(cls, page: Any) -> _Rules:
+        h, v = [], []
+        thin = [r for r in page.rects if min(r["width"], r["height"]) < 2]
+        for obj in list(page.lines) + thin:
+            if obj["x1"] - obj["x0"] >= obj["bottom"] - obj["top"]:
+                h.append(((obj["top"] + obj["bottom"]) / 2, obj["x0"], obj["x1"]))
+            else:
+                v.append(((obj["x0"] + obj["x1"]) / 2, obj["top"], obj["bottom"]))
+        return cls(h, v)
+
+
+def _gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
+    """The empty stretches between projected spans, as (start, end)."""
+    gaps: list[tuple[float, float]] = []
+    reach: float | None = None
     for lo, hi in sorted(spans):
         if reach is not None and lo - reach >= min_gap:
-            cuts.append((reach + lo) / 2)
+            gaps.append((reach, lo))
         reach = hi if reach is None else max(reach, hi)
-    return cuts
+    return gaps
 
 
-def _split(lines: list[Line], sizes: _Sizes) -> list[list[Line]]:
-    """Recursive XY-cut; a cut is kept only where it separates article modules."""
+def _ruled(
+    gap: tuple[float, float], rules: list[tuple[float, float, float]], span: tuple[float, float]
+) -> bool:
+    """Whether a rule runs inside the gap along at least half of the region's extent."""
+    need = (span[1] - span[0]) * 0.5
+    return any(
+        gap[0] - 1 <= pos <= gap[1] + 1 and min(hi, span[1]) - max(lo, span[0]) >= need
+        for pos, lo, hi in rules
+    )
+
+
+def _split(lines: list[Line], sizes: _Sizes, rules: _Rules) -> list[list[Line]]:
+    """Recursive XY-cut; a cut is kept only where it separates whole article modules.
+
+    Among valid cuts, one along a drawn rule wins, then the widest: column gaps inside a
+    module are often nearly as wide as the gutters between modules.
+    """
     if sum(1 for ln in lines if sizes.is_headline(ln)) <= 1:
         return [lines]
-    for cut in _gaps([(ln.top, ln.bottom) for ln in lines], sizes.body * 0.8):
-        above = [ln for ln in lines if ln.bottom <= cut]
-        below = [ln for ln in lines if ln.top >= cut]
+    xspan = (min(ln.x0 for ln in lines), max(ln.x1 for ln in lines))
+    yspan = (min(ln.top for ln in lines), max(ln.bottom for ln in lines))
+    options = []
+    for gap in _gaps([(ln.top, ln.bottom) for ln in lines], sizes.body * 0.8):
+        above = [ln for ln in lines if ln.bottom <= gap[0]]
+        below = [ln for ln in lines if ln.top >= gap[1]]
         # A module starts with its display type (kicker or headline), never with body text.
-        if above and sizes.is_display(min(below, key=lambda ln: ln.top)):
-            return _split(above, sizes) + _split(below, sizes)
-    for cut in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.8):
-        left = [ln for ln in lines if ln.x1 <= cut]
-        right = [ln for ln in lines if ln.x0 >= cut]
-        if any(sizes.is_headline(ln) for ln in left) and any(sizes.is_headline(ln) for ln in right):
-            return _split(left, sizes) + _split(right, sizes)
-    return [lines]
+        if any(map(sizes.is_headline, above)) and sizes.is_display(
+            min(below, key=lambda ln: ln.top)
+        ):
+            options.append((_ruled(gap, rules.horizontal, xspan), gap[1] - gap[0], above, below))
+    for gap in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.8):
+        left = [ln for ln in lines if ln.x1 <= gap[0]]
+        right = [ln for ln in lines if ln.x0 >= gap[1]]
+        if any(map(sizes.is_headline, left)) and any(map(sizes.is_headline, right)):
+            options.append((_ruled(gap, rules.vertical, yspan), gap[1] - gap[0], left, right))
+    if not options:
+        return [lines]
+    _, _, first, second = max(options, key=lambda o: (o[0], o[1]))
+    return _split(first, sizes, rules) + _split(second, sizes, rules)
 
 
 def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str]]:
     """Body lines in column order, rejoined into paragraphs; continuation notes set apart."""
     paragraphs: list[list[str]] = []
     continuations: list[str] = []
-    new_paragraph = True
+    prev_subhead = False
     for col in _columns(lines):
         left = min(ln.x0 for ln in col)
         for line in col:
@@ -171,13 +212,20 @@ def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str]]
                 continuations.append(normalize_text(line.text))
                 continue
             subhead = sizes.is_subhead(line)
-            # An indented first line starts a paragraph; a column break alone does not.
-            if new_paragraph or subhead or line.x0 - left > sizes.body * 1.2:
+            # An indented first line starts a paragraph; a column break alone does not; a
+            # subhead is a paragraph of its own, however many lines it wraps to.
+            if prev_subhead != subhead or line.x0 - left > sizes.body * 1.2 or not paragraphs:
                 paragraphs.append([])
             paragraphs[-1].append(line.text)
-            new_paragraph = subhead
+            prev_subhead = subhead
     texts = [normalize_text(join_lines(p)) for p in paragraphs]
     return [t for t in texts if t], continuations
+
+
+def _is_byline(line: Line, sizes: _Sizes) -> bool:
+    """A byline opens with a marker or a reporter title and is set apart from body type."""
+    text = line.text.strip()
+    return bool(_BYLINE.match(text)) and (text[0] in "►▶" or abs(line.size - sizes.body) > 0.3)
 
 
 def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
@@ -190,8 +238,7 @@ def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
     kicker = [ln for ln in display if ln.bottom <= head_top + 1]
     subtitle = [ln for ln in display if ln.top >= head_bottom - 1]
     rest = [ln for ln in lines if not sizes.is_display(ln)]
-    body_top = min((ln.top for ln in rest if not _BYLINE.match(ln.text)), default=float("inf"))
-    byline = [ln for ln in rest if _BYLINE.match(ln.text) and ln.top <= body_top]
+    byline = [ln for ln in rest if _is_byline(ln, sizes)]
     body = [ln for ln in rest if ln not in byline]
     paragraphs, continuations = _paragraphs(body, sizes)
     author = normalize_text(re.sub(r"^[►▶\s]+", "", text_of(byline))) if byline else None
@@ -227,7 +274,7 @@ def parse_page(page: Any) -> PdfPage:
             result.ads.append(PdfAd(text=text, bbox=tuple(round(v, 1) for v in box)))  # type: ignore[arg-type]
             content = [ln for ln in content if ln not in inside]
     sizes = _Sizes(body_size(content))
-    for module in _split(content, sizes):
+    for module in _split(content, sizes, _Rules.of(page)):
         article = _module(module, sizes)
         if article is not None:
             result.articles.append(article)
@@ -243,5 +290,7 @@ def parse_pdf(data: bytes, source: str) -> list[PdfPage]:
             if not pdf.pages:
                 raise ParseError(f"{source}: PDF has no pages")
             return [parse_page(page) for page in pdf.pages]
-    except (PdfminerException, PDFSyntaxError) as exc:
+    except ParseError:
+        raise
+    except Exception as exc:  # pdfminer raises many types on damaged files; all mean "unreadable"
         raise ParseError(f"{source}: not a readable PDF ({type(exc).__name__}: {exc})") from exc

@@ -30,8 +30,10 @@ _SUPPLEMENT = {
 _FULLWIDTH_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201d\u2026\u2014\u00b7"
-_SPACE_NEAR_CJK = re.compile(
-    rf"(?<=[{_CJK}{_CJK_PUNCT}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{_CJK}{_CJK_PUNCT}])"
+# Spaces beside full-width punctuation are always artefacts; a space between two words
+# (本报记者 张明, 1 习近平…) may be real, so the PDF side only emits one for a visible gap.
+_SPACE_NEAR_PUNCT = re.compile(
+    rf"(?<=[{_CJK_PUNCT}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{_CJK_PUNCT}])"
 )
 _ASCII_PUNCT_NEAR_CJK = re.compile(
     rf"(?<=[{_CJK}{_CJK_PUNCT}])[,;:!?()]|[,;:!?(](?=[{_CJK}])|(?<=[{_CJK}{_CJK_PUNCT}]\))\)"
@@ -58,7 +60,7 @@ def unify_chars(text: str) -> str:
 def normalize_text(text: str) -> str:
     """Display normalization for one paragraph or field: characters, punctuation, spacing."""
     text = unify_chars(unicodedata.normalize("NFC", text))
-    text = _SPACE_NEAR_CJK.sub("", text)
+    text = _SPACE_NEAR_PUNCT.sub("", text)
     text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)
     return _WS.sub(" ", text).strip()
 

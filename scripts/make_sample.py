@@ -531,33 +531,61 @@ AD_LABEL = "广告"
 
 ISSUES: dict[str, tuple[PageSpec, ...]] = {
     "2025-12-29": (
-        PageSpec("A1", "要闻", "周岚", (
-            (Cell(12, (Slot("seed", 4),)),),
-            (Cell(6, (Slot("signing", 2),)), Cell(6, (Slot("incubators", 2),))),
-            (Cell(12, (Slot(AD),)),),
-        )),
-        PageSpec("A2", "园区", "孙岩", (
-            (Cell(8, (Slot("compute", 3),)), Cell(4, (Slot("pilot", 1), Slot("talent", 1)))),
-        )),
-        PageSpec("A3", "创新", "何静", (
-            (Cell(12, (Slot("battery", 5),)),),
-            (Cell(6, (Slot("reprint", 2),)), Cell(6, (Slot("low_altitude", 2),))),
-        )),
+        PageSpec(
+            "A1",
+            "要闻",
+            "周岚",
+            (
+                (Cell(12, (Slot("seed", 4),)),),
+                (Cell(6, (Slot("signing", 2),)), Cell(6, (Slot("incubators", 2),))),
+                (Cell(12, (Slot(AD),)),),
+            ),
+        ),
+        PageSpec(
+            "A2",
+            "园区",
+            "孙岩",
+            ((Cell(8, (Slot("compute", 3),)), Cell(4, (Slot("pilot", 1), Slot("talent", 1)))),),
+        ),
+        PageSpec(
+            "A3",
+            "创新",
+            "何静",
+            (
+                (Cell(12, (Slot("battery", 5),)),),
+                (Cell(6, (Slot("reprint", 2),)), Cell(6, (Slot("low_altitude", 2),))),
+            ),
+        ),
     ),
     "2026-01-05": (
-        PageSpec("A1", "要闻", "周岚", (
-            (Cell(9, (Slot("new_year", 3),)), Cell(3, (Slot("sme", 1),))),
-            (Cell(12, (Slot("business", 4),)),),
-            (Cell(12, (Slot(AD),)),),
-        )),
-        PageSpec("A2", "园区", "孙岩", (
-            (Cell(4, (Slot("twin", 1),)), Cell(8, (Slot("reprint", 3),))),
-            (Cell(12, (Slot("chain", 4),)),),
-        )),
-        PageSpec("A3", "创新", "何静", (
-            (Cell(12, (Slot("quantum", 5),)),),
-            (Cell(6, (Slot("labs", 2),)), Cell(6, (Slot("assistants", 2),))),
-        )),
+        PageSpec(
+            "A1",
+            "要闻",
+            "周岚",
+            (
+                (Cell(9, (Slot("new_year", 3),)), Cell(3, (Slot("sme", 1),))),
+                (Cell(12, (Slot("business", 4),)),),
+                (Cell(12, (Slot(AD),)),),
+            ),
+        ),
+        PageSpec(
+            "A2",
+            "园区",
+            "孙岩",
+            (
+                (Cell(4, (Slot("twin", 1),)), Cell(8, (Slot("reprint", 3),))),
+                (Cell(12, (Slot("chain", 4),)),),
+            ),
+        ),
+        PageSpec(
+            "A3",
+            "创新",
+            "何静",
+            (
+                (Cell(12, (Slot("quantum", 5),)),),
+                (Cell(6, (Slot("labs", 2),)), Cell(6, (Slot("assistants", 2),))),
+            ),
+        ),
     ),
 }
 ID_BASE = {"2025-12-29": 1000, "2026-01-05": 2000}
@@ -570,7 +598,9 @@ def register_fonts() -> None:
     """Register WenQuanYi Zen Hei (all text) and DejaVu Sans (the byline marker)."""
     for path in (CJK_FONT_FILE, SYMBOL_FONT_FILE):
         if not path.exists():
-            raise SystemExit(f"missing font {path}: apt-get install fonts-wqy-zenhei fonts-dejavu-core")
+            raise SystemExit(
+                f"missing font {path}: apt-get install fonts-wqy-zenhei fonts-dejavu-core"
+            )
     pdfmetrics.registerFont(TTFont(CJK, str(CJK_FONT_FILE), subfontIndex=0))
     pdfmetrics.registerFont(TTFont(SYMBOL, str(SYMBOL_FONT_FILE)))
 
@@ -613,7 +643,9 @@ def carry_down(cur: list[str], tok: str) -> list[str]:
     return new
 
 
-def break_tokens(tokens: list[str], avail: float, size: float, indent: float = 0.0) -> list[list[str]]:
+def break_tokens(
+    tokens: list[str], avail: float, size: float, indent: float = 0.0
+) -> list[list[str]]:
     """Greedy per-character line breaking; closing punctuation is pulled onto the line."""
     lines: list[list[str]] = [[]]
     for tok in tokens:
@@ -653,8 +685,14 @@ def char_space(tokens: list[str], avail: float, size: float, last: bool) -> floa
     return spacing if spacing <= 0.2 * size else 0.0
 
 
-def line_runs(x: float, baseline: float, size: float, tokens: list[str] | tuple[str, ...],
-              spacing: float = 0.0, bold: bool = False) -> list[Run]:
+def line_runs(
+    x: float,
+    baseline: float,
+    size: float,
+    tokens: list[str] | tuple[str, ...],
+    spacing: float = 0.0,
+    bold: bool = False,
+) -> list[Run]:
     """Runs for one line: gap tokens split it into separately drawn segments."""
     runs: list[Run] = []
     segment = ""
@@ -700,8 +738,9 @@ def title_size(width: float) -> float:
     return 22.0 if width >= 300 else 20.0
 
 
-def text_block(block: Block, text: str, width: float, size: float, lead: float, top: float,
-               bold: bool = False) -> float:
+def text_block(
+    block: Block, text: str, width: float, size: float, lead: float, top: float, bold: bool = False
+) -> float:
     """Lay out a left-aligned headline-like text; return the new top."""
     for tokens in balanced_break(tokenize(text), width, size):
         spacing = char_space(tokens, width, size, last=True)
@@ -782,8 +821,11 @@ def article_block(art: Article, width: float, columns: int) -> Block:
     block = Block()
     body_top = header(block, art, width)
     colw = (width - (columns - 1) * COL_GAP) / columns
-    lines = [line for i, text in enumerate(art.paragraphs)
-             for line in paragraph_lines(text, colw, i in art.subheads)]
+    lines = [
+        line
+        for i, text in enumerate(art.paragraphs)
+        for line in paragraph_lines(text, colw, i in art.subheads)
+    ]
     bottom = body_top
     for k, col in enumerate(balance(lines, columns)):
         top = body_top
@@ -802,7 +844,9 @@ def article_block(art: Article, width: float, columns: int) -> Block:
 # --- the ad --------------------------------------------------------------------
 
 
-def qr_boxes(seed: str, x: float, top: float, side: float) -> list[tuple[float, float, float, float, bool]]:
+def qr_boxes(
+    seed: str, x: float, top: float, side: float
+) -> list[tuple[float, float, float, float, bool]]:
     """A fake QR code: an outline plus 21x21 cells from a hash, with three finder squares."""
     n, cell = 21, side / 21
     bits = "".join(f"{b:08b}" for b in hashlib.sha256(seed.encode()).digest() * 2)
@@ -856,8 +900,15 @@ def ad_text() -> str:
 # --- page layout -----------------------------------------------------------------
 
 
-def place_cell(cell: Cell, x0: float, width: float, top: float, bottom: float,
-               blocks: list[Block], layout: PageLayout) -> None:
+def place_cell(
+    cell: Cell,
+    x0: float,
+    width: float,
+    top: float,
+    bottom: float,
+    blocks: list[Block],
+    layout: PageLayout,
+) -> None:
     """Stack a cell's modules from `top`; the last one is stretched to `bottom`."""
     for i, (slot, block) in enumerate(zip(cell.slots, blocks, strict=True)):
         last = i == len(blocks) - 1
@@ -892,7 +943,11 @@ def furniture(issue: str, spec: PageSpec) -> list[Run]:
     """Header line (paper, date, weekday, page, editor) and the footer page label."""
     day = date.fromisoformat(issue)
     size, baseline = FURNITURE_SIZE, 34.0
-    left = [PAPER, f"{day.year}年{day.month}月{day.day}日", "星期" + "一二三四五六日"[day.weekday()]]
+    left = [
+        PAPER,
+        f"{day.year}年{day.month}月{day.day}日",
+        "星期" + "一二三四五六日"[day.weekday()],
+    ]
     right = [f"第{spec.label}版：{spec.name}", f"责任编辑：{spec.editor}"]
     runs, x = [], LEFT
     for text in left:
@@ -909,8 +964,11 @@ def furniture(issue: str, spec: PageSpec) -> list[Run]:
 
 def layout_page(issue: str, spec: PageSpec) -> PageLayout:
     """Place all modules, rules and furniture of one page."""
-    layout = PageLayout([], [(LEFT, 42.0, RIGHT, 42.0, 1.2), (LEFT, 1156.0, RIGHT, 1156.0, 0.5)],
-                        furniture(issue, spec))
+    layout = PageLayout(
+        [],
+        [(LEFT, 42.0, RIGHT, 42.0, 1.2), (LEFT, 1156.0, RIGHT, 1156.0, 0.5)],
+        furniture(issue, spec),
+    )
     top = CONTENT_TOP
     for i, row in enumerate(spec.rows):
         if row[0].slots[0].key == AD:
@@ -955,7 +1013,9 @@ def draw_module(canvas: Canvas, module: Placed) -> None:
     x0, top, x1, bottom = module.bbox
     for bx, by, bw, bh, filled in module.block.boxes:
         canvas.setLineWidth(0.6)
-        canvas.rect(x0 + bx, PAGE_H - (top + by + bh), bw, bh, stroke=int(not filled), fill=int(filled))
+        canvas.rect(
+            x0 + bx, PAGE_H - (top + by + bh), bw, bh, stroke=int(not filled), fill=int(filled)
+        )
     for run in module.block.runs:
         draw_run(canvas, run, x0, top)
     if module.key == AD:
@@ -986,8 +1046,18 @@ def render_png(pdf: Path, png: Path, height: int) -> None:
     if shutil.which("pdftoppm") is None:
         return
     png.parent.mkdir(parents=True, exist_ok=True)
-    cmd = ["pdftoppm", "-png", "-gray", "-singlefile", "-scale-to-x", str(IMAGE_W),
-           "-scale-to-y", str(height), str(pdf), str(png.with_suffix(""))]
+    cmd = [
+        "pdftoppm",
+        "-png",
+        "-gray",
+        "-singlefile",
+        "-scale-to-x",
+        str(IMAGE_W),
+        "-scale-to-y",
+        str(height),
+        str(pdf),
+        str(png.with_suffix("")),
+    ]
     subprocess.run(cmd, check=True)
     levels = Image.open(png).convert("L").point(lambda v: round(v / 17))
     levels.putpalette([v * 17 for v in range(16) for _ in range(3)])
@@ -1008,7 +1078,7 @@ def pdf_name(issue: str, label: str) -> str:
 
 
 def cn_date(issue: str) -> str:
-    """"2025年12月29日 星期一"."""
+    """ "2025年12月29日 星期一"."""
     day = date.fromisoformat(issue)
     return f"{day.year}年{day.month}月{day.day}日 星期" + "一二三四五六日"[day.weekday()]
 
@@ -1031,53 +1101,95 @@ def area_tag(module: Placed, href: str) -> str:
     return f'<area shape="polygon" coords="{coords}" href="{href}">'
 
 
-def page_html(issue: str, spec: PageSpec, specs: tuple[PageSpec, ...],
-              items: list[tuple[int, Placed]], image_h: int) -> str:
+def page_html(
+    issue: str,
+    spec: PageSpec,
+    specs: tuple[PageSpec, ...],
+    items: list[tuple[int, Placed]],
+    image_h: int,
+) -> str:
     """The page index (版面) HTML: page list, hidden PDF path, image map, article list."""
     ym, dd = issue_dirs(issue)
     esc = html.escape
     hrefs = [f"../../../content/{ym}/{dd}/content_{cid}.html" for cid, _ in items]
-    pages = [f'<li class="posRelative"><a href="node_{s.label}.html">{s.label}：{s.name}</a></li>'
-             for s in specs]
+    pages = [
+        f'<li class="posRelative"><a href="node_{s.label}.html">{s.label}：{s.name}</a></li>'
+        for s in specs
+    ]
     areas = [area_tag(m, href) for (_, m), href in zip(items, hrefs, strict=True)]
-    arts = [f'<li class="clearfix"><a href="{href}"><p>{esc(ARTICLES[m.key].title)}</p></a></li>'
-            for (_, m), href in zip(items, hrefs, strict=True)]
-    return "\n".join([
-        "<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-        f"<title>{PAPER} {spec.label}：{spec.name}</title>", "</head>", "<body>",
-        f'<div class="header"><h1 class="paper">{PAPER} {cn_date(issue)}</h1></div>',
-        '<div class="main">', '<div class="pageLeft">',
-        f'<h2 class="pageTitle">{spec.label}：{spec.name}</h2>',
-        f'<p id="pdfUrl" style="display:none">../../../attachement/{ym}/{dd}/'
-        f"{pdf_name(issue, spec.label)}.pdf</p>",
-        f'<img src="../../../pic/{ym}/{dd}/{spec.label}.png" width="{IMAGE_W}" '
-        f'height="{image_h}" usemap="#PagePicMap">',
-        '<map name="PagePicMap">', *areas, "</map>", "</div>", '<div class="pageRight">',
-        '<ul id="layoutlist">', *pages, "</ul>", '<ul id="articlelist">', *arts, "</ul>",
-        "</div>", "</div>", "</body>", "</html>", "",
-    ])
+    arts = [
+        f'<li class="clearfix"><a href="{href}"><p>{esc(ARTICLES[m.key].title)}</p></a></li>'
+        for (_, m), href in zip(items, hrefs, strict=True)
+    ]
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="zh-CN">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f"<title>{PAPER} {spec.label}：{spec.name}</title>",
+            "</head>",
+            "<body>",
+            f'<div class="header"><h1 class="paper">{PAPER} {cn_date(issue)}</h1></div>',
+            '<div class="main">',
+            '<div class="pageLeft">',
+            f'<h2 class="pageTitle">{spec.label}：{spec.name}</h2>',
+            f'<p id="pdfUrl" style="display:none">../../../attachement/{ym}/{dd}/'
+            f"{pdf_name(issue, spec.label)}.pdf</p>",
+            f'<img src="../../../pic/{ym}/{dd}/{spec.label}.png" width="{IMAGE_W}" '
+            f'height="{image_h}" usemap="#PagePicMap">',
+            '<map name="PagePicMap">',
+            *areas,
+            "</map>",
+            "</div>",
+            '<div class="pageRight">',
+            '<ul id="layoutlist">',
+            *pages,
+            "</ul>",
+            '<ul id="articlelist">',
+            *arts,
+            "</ul>",
+            "</div>",
+            "</div>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 def content_html(issue: str, spec: PageSpec, art: Article) -> str:
     """The article page HTML (Founder-style div.article with founder-content)."""
     ym, dd = issue_dirs(issue)
     esc = html.escape
-    paras = "".join(f"<p><strong>{esc(p)}</strong></p>" if i in art.subheads else f"<p>{esc(p)}</p>"
-                    for i, p in enumerate(art.paragraphs))
-    return "\n".join([
-        "<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-        f"<title>{esc(art.title)}</title>", "</head>", "<body>",
-        f'<div class="nav"><a href="../../../layout/{ym}/{dd}/node_{spec.label}.html">'
-        f"{spec.label}：{spec.name}</a></div>",
-        '<div class="article">',
-        f"  <h3>{esc(art.kicker or '')}</h3>",
-        f"  <h1>{esc(art.title)}</h1>",
-        f"  <h2>{esc(art.subtitle or '')}</h2>",
-        f'  <p class="author">{esc(art.author)}</p>',
-        f'  <div class="attr">{PAPER} {issue} {spec.label}：{spec.name}</div>',
-        f'  <div id="ozoom"><founder-content>{paras}</founder-content></div>',
-        "</div>", "</body>", "</html>", "",
-    ])
+    paras = "".join(
+        f"<p><strong>{esc(p)}</strong></p>" if i in art.subheads else f"<p>{esc(p)}</p>"
+        for i, p in enumerate(art.paragraphs)
+    )
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="zh-CN">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f"<title>{esc(art.title)}</title>",
+            "</head>",
+            "<body>",
+            f'<div class="nav"><a href="../../../layout/{ym}/{dd}/node_{spec.label}.html">'
+            f"{spec.label}：{spec.name}</a></div>",
+            '<div class="article">',
+            f"  <h3>{esc(art.kicker or '')}</h3>",
+            f"  <h1>{esc(art.title)}</h1>",
+            f"  <h2>{esc(art.subtitle or '')}</h2>",
+            f'  <p class="author">{esc(art.author)}</p>',
+            f'  <div class="attr">{PAPER} {issue} {spec.label}：{spec.name}</div>',
+            f'  <div id="ozoom"><founder-content>{paras}</founder-content></div>',
+            "</div>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 def article_truth(issue: str, cid: int, module: Placed) -> dict[str, object]:
@@ -1097,8 +1209,9 @@ def article_truth(issue: str, cid: int, module: Placed) -> dict[str, object]:
     }
 
 
-def page_truth(issue: str, spec: PageSpec, layout: PageLayout,
-               items: list[tuple[int, Placed]]) -> dict[str, object]:
+def page_truth(
+    issue: str, spec: PageSpec, layout: PageLayout, items: list[tuple[int, Placed]]
+) -> dict[str, object]:
     """Truth record of one page."""
     ym, dd = issue_dirs(issue)
     ads = [{"text": ad_text(), "bbox": list(m.bbox)} for m in layout.modules if m.key == AD]
@@ -1115,8 +1228,9 @@ def page_truth(issue: str, spec: PageSpec, layout: PageLayout,
     }
 
 
-def build_page(issue: str, spec: PageSpec, specs: tuple[PageSpec, ...], first_id: int
-               ) -> dict[str, object]:
+def build_page(
+    issue: str, spec: PageSpec, specs: tuple[PageSpec, ...], first_id: int
+) -> dict[str, object]:
     """Write the PDF, preview image, index page and article pages of one page."""
     ym, dd = issue_dirs(issue)
     site = OUT / "site" / "pc"
@@ -1128,11 +1242,15 @@ def build_page(issue: str, spec: PageSpec, specs: tuple[PageSpec, ...], first_id
     draw_page(pdf, issue, spec, layout)
     image_h = round(PAGE_H * IMAGE_W / PAGE_W)
     render_png(pdf, site / "pic" / ym / dd / f"{spec.label}.png", image_h)
-    write_text(site / "layout" / ym / dd / f"node_{spec.label}.html",
-               page_html(issue, spec, specs, items, image_h))
+    write_text(
+        site / "layout" / ym / dd / f"node_{spec.label}.html",
+        page_html(issue, spec, specs, items, image_h),
+    )
     for cid, module in items:
-        write_text(site / "content" / ym / dd / f"content_{cid}.html",
-                   content_html(issue, spec, ARTICLES[module.key]))
+        write_text(
+            site / "content" / ym / dd / f"content_{cid}.html",
+            content_html(issue, spec, ARTICLES[module.key]),
+        )
     return page_truth(issue, spec, layout, items)
 
 

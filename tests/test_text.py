@@ -29,9 +29,10 @@ def test_no_blanket_nfkc() -> None:
     assert normalize_text("ＡＢＣ１２３，") == "ABC123，"
 
 
-def test_spaces_next_to_chinese_are_dropped_and_latin_words_keep_theirs() -> None:
-    assert normalize_text("2025 年国家高新区") == "2025年国家高新区"
-    assert normalize_text("　　段落  开头") == "段落开头"
+def test_spaces_beside_full_width_punctuation_go_and_word_spaces_stay() -> None:
+    assert normalize_text("收官之年 ， 国家高新区 。") == "收官之年，国家高新区。"
+    assert normalize_text("　　段落开头") == "段落开头"  # ideographic-space indentation
+    assert normalize_text("本报记者  张明") == "本报记者 张明"
     assert normalize_text("large language model") == "large language model"
 
 

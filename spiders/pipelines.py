@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from scrapy import Spider
-
 from baokan.config import Settings
 from baokan.rawzone import ManifestWriter, RawZone
 from spiders.items import FetchedItem
@@ -12,12 +10,12 @@ from spiders.items import FetchedItem
 class RawZonePipeline:
     """Writes objects as they arrive; each issue's manifest is committed when the crawl ends."""
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self) -> None:
         """Open the raw zone named by BAOKAN_DATA_DIR."""
         self.zone = RawZone(Settings.from_env().raw_dir)
         self.writers: dict[tuple[str, str], ManifestWriter] = {}
 
-    def process_item(self, item: FetchedItem, spider: Spider) -> FetchedItem:
+    def process_item(self, item: FetchedItem) -> FetchedItem:
         """Store the body (once per digest) and append the manifest row."""
         row = item.row
         if item.body is not None:
@@ -29,7 +27,7 @@ class RawZonePipeline:
         self.writers[key].write(row)
         return item
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self) -> None:
         """Commit every issue's manifest: rows fetched so far are never thrown away."""
         for writer in self.writers.values():
             writer.commit()

@@ -29,7 +29,7 @@ FAMILY_SELECTORS: dict[str, dict[str, str]] = {
 }
 
 REQUIRED = ("id", "publication", "family", "base_url", "entry")
-OPTIONAL = ("timezone", "selectors")
+OPTIONAL = ("timezone", "schedule", "min_pdf_html_similarity", "selectors")
 
 
 class SiteProfileError(ValueError):
@@ -46,6 +46,10 @@ class SiteProfile:
     base_url: str
     entry: str
     timezone: str = "Asia/Shanghai"
+    # Cron expression, in the site's timezone, for when a new issue is reliably online.
+    schedule: str = "30 6 * * *"
+    # Quality gate: the lowest acceptable per-issue mean HTML↔PDF text similarity.
+    min_pdf_html_similarity: float = 0.8
     selectors: dict[str, str] = field(default_factory=dict)
     source: str = ""
 
@@ -95,6 +99,14 @@ def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
     bad = sorted(set(selectors) - set(FAMILY_SELECTORS[data["family"]]))
     if bad:
         raise SiteProfileError(f"{source}: field 'selectors': unknown selector(s) {', '.join(bad)}")
+    schedule = data.get("schedule", "30 6 * * *")
+    if not isinstance(schedule, str) or len(schedule.split()) != 5:
+        raise SiteProfileError(f"{source}: field 'schedule': expected a 5-field cron expression")
+    threshold = data.get("min_pdf_html_similarity", 0.8)
+    if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
+        raise SiteProfileError(
+            f"{source}: field 'min_pdf_html_similarity': expected a number in [0, 1]"
+        )
     return SiteProfile(
         id=data["id"],
         publication=data["publication"],
@@ -102,6 +114,8 @@ def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
         base_url=_with_slash(data["base_url"]),
         entry=data["entry"],
         timezone=data.get("timezone", "Asia/Shanghai"),
+        schedule=schedule,
+        min_pdf_html_similarity=float(threshold),
         selectors=dict(selectors),
         source=source,
     )

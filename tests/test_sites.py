@@ -51,6 +51,8 @@ def test_user_profile_from_sites_dir(tmp_path: Path) -> None:
         (lambda s: s.replace('publication = "我的报"\n', ""), "publication"),
         (lambda s: s + '\n[selectors]\nnosuch = "p"\n', "selectors"),
         (lambda s: s + "\nextra = 1\n", "extra"),
+        (lambda s: s + '\nschedule = "daily"\n', "schedule"),
+        (lambda s: s + "\nmin_pdf_html_similarity = 3\n", "min_pdf_html_similarity"),
     ],
 )
 def test_broken_profile_error_names_file_and_field(

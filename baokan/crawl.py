@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from baokan.config import Settings
+from baokan.crawl_state import issue_state
 from baokan.rawzone import RawZone
 from baokan.sites import SiteProfile
 
@@ -27,7 +29,12 @@ def _is_local(url: str | None) -> bool:
 
 
 def crawl_command(
-    profile: SiteProfile, dates: list[str], base_url: str | None, log: Path
+    profile: SiteProfile,
+    dates: list[str],
+    base_url: str | None,
+    log: Path,
+    stats_file: Path | None = None,
+    force: bool = False,
 ) -> list[str]:
     """The scrapy command line for one crawl."""
     cmd = [
@@ -45,6 +52,10 @@ def crawl_command(
     ]
     if base_url:
         cmd += ["-a", f"base_url={base_url}"]
+    if stats_file:
+        cmd += ["-a", f"stats_file={stats_file}"]
+    if force:
+        cmd += ["-a", "force=1"]
     if _is_local(base_url):
         # Our own fixture server on loopback: politeness delays would only slow tests down.
         cmd += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
@@ -70,19 +81,63 @@ def run_crawl(
     settings: Settings,
     base_url: str | None = None,
     progress: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """Crawl the given issue dates; return per-issue fetch counts read back from the manifests."""
+    """Crawl the issues not yet complete in raw (all of them if force); return counts and stats."""
     zone = RawZone(settings.raw_dir)
+    states = {day: "absent" if force else issue_state(zone, profile, day) for day in dates}
+    todo = [day for day in dates if states[day] not in ("complete", "no_issue")]
+    skipped = [day for day in dates if day not in todo]
+    started = time.monotonic()
     log = settings.log_path(f"crawl-{profile.id}-{dates[0]}-{os.getpid()}.log")
+    stats: dict[str, Any] = {}
+    if todo:
+        stats = _run_spider(profile, todo, settings, base_url, progress, force, log)
+    elif progress:
+        progress(f"crawl {profile.id}: all {len(dates)} issues already in raw, nothing to fetch")
+    no_issue = set(stats.get("no_issue_days", [])) | {d for d in skipped if states[d] == "no_issue"}
+    return {
+        "seconds": round(time.monotonic() - started, 2),
+        "log": str(log) if todo else None,
+        "issues": {day: _counts(zone, profile, day) for day in dates},
+        "stats": {
+            "issues_requested": len(dates),
+            "issues_skipped": skipped,
+            "pages": stats.get("pages", 0),
+            "pdfs": stats.get("pdfs", 0),
+            "articles": stats.get("articles", 0),
+            "bytes": stats.get("bytes", 0),
+            "reused": stats.get("reused", 0),
+            "errors": stats.get("errors", {}),
+            "no_issue_days": sorted(no_issue),
+        },
+    }
+
+
+def _run_spider(
+    profile: SiteProfile,
+    dates: list[str],
+    settings: Settings,
+    base_url: str | None,
+    progress: Callable[[str], None] | None,
+    force: bool,
+    log: Path,
+) -> dict[str, Any]:
+    """Run scrapy in a subprocess; return the stats the spider wrote when it closed."""
+    zone = RawZone(settings.raw_dir)
     log.parent.mkdir(parents=True, exist_ok=True)
+    stats_file = log.with_suffix(".stats.json")
+    stats_file.unlink(missing_ok=True)
     env = {
         **os.environ,
         "SCRAPY_SETTINGS_MODULE": "spiders.settings",
         "BAOKAN_DATA_DIR": str(settings.data_dir),
     }
-    started, wall_start = time.monotonic(), time.time()
+    if settings.sites_dir:
+        env["BAOKAN_SITES_DIR"] = str(settings.sites_dir)
+    wall_start = time.time()
     proc = subprocess.Popen(
-        crawl_command(profile, dates, base_url, log),
+        crawl_command(profile, dates, base_url, log, stats_file, force),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -96,17 +151,14 @@ def run_crawl(
             progress(f"crawl {profile.id} {','.join(dates)}: {rows} responses")
             seen = rows
     stderr = proc.stderr.read() if proc.stderr else ""
-    if proc.returncode != 0:
+    if proc.returncode != 0 or not stats_file.exists():
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise CrawlError(
             f"spider for {profile.id} exited with {proc.returncode}; log {log}:\n"
             f"{tail}{stderr[-2000:]}"
         )
-    return {
-        "seconds": round(time.monotonic() - started, 2),
-        "log": str(log),
-        "issues": {day: _counts(zone, profile, day) for day in dates},
-    }
+    result: dict[str, Any] = json.loads(stats_file.read_text(encoding="utf-8"))
+    return result
 
 
 def _counts(zone: RawZone, profile: SiteProfile, day: str) -> dict[str, int]:

@@ -8,7 +8,7 @@ from datetime import date
 
 from baokan import PARSER_VERSION
 from baokan.models import AdRecord, ArticleRecord, IssueRecord, PageRecord, Problem
-from baokan.rawzone import ManifestRow, RawZone
+from baokan.rawzone import ManifestRow, RawZone, is_no_issue
 from baokan.sites import SiteProfile
 from parsers import ParseError
 from parsers.article_html import HtmlArticle, parse_article_html
@@ -16,8 +16,6 @@ from parsers.decode import decode_html
 from parsers.layout import LayoutPage, PageLink, parse_layout
 from parsers.pdf_page import PdfArticle, PdfPage, parse_pdf
 from parsers.reconcile import Candidate, match, scale_bbox
-
-NO_ISSUE_STATUSES = (404, 410)
 
 
 def stable_id(*parts: object) -> str:
@@ -49,7 +47,11 @@ class _Ctx:
 
     def html(self, url: str, kind: str) -> str | None:
         body = self.fetched(url, kind)
-        return None if body is None else decode_html(body, self.rows[url].content_type)
+        return (
+            None
+            if body is None
+            else decode_html(body, self.rows[url].content_type, self.profile.charset)
+        )
 
 
 def parse_issue(profile: SiteProfile, issue_date: str, zone: RawZone) -> IssueRecord:
@@ -64,7 +66,7 @@ def parse_issue(profile: SiteProfile, issue_date: str, zone: RawZone) -> IssueRe
     ctx = _Ctx(profile, zone, issue, {r.url: r for r in rows})
     entry = profile.entry_url(date.fromisoformat(issue_date))
     row = ctx.rows.get(entry)
-    if row is not None and row.status in NO_ISSUE_STATUSES:
+    if row is not None and is_no_issue(row.status):
         issue.status = "missing"
         return issue
     html = ctx.html(entry, "index")

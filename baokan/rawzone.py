@@ -42,10 +42,22 @@ class ManifestRow:
 
 
 def check_key(site_id: str, issue_date: str) -> None:
-    """Refuse ids that could escape the zone's directory layout."""
-    if not _SITE_ID.match(site_id):
+    """Refuse ids that could escape the zone's directory layout (only a-z0-9_- and YYYY-MM-DD)."""
+    if not isinstance(site_id, str) or not _SITE_ID.fullmatch(site_id):
         raise ValueError(f"invalid site id {site_id!r}")
-    date.fromisoformat(issue_date)
+    try:
+        ok = (
+            isinstance(issue_date, str) and date.fromisoformat(issue_date).isoformat() == issue_date
+        )
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"invalid issue date {issue_date!r}: expected YYYY-MM-DD")
+
+
+def is_no_issue(status: int | None) -> bool:
+    """An issue index answered 4xx: the paper did not appear that day (not a failure)."""
+    return status is not None and 400 <= status < 500
 
 
 class ManifestWriter:
@@ -109,10 +121,29 @@ class RawZone:
         """A writer that replaces the issue's manifest when committed."""
         return ManifestWriter(self.manifest_path(site_id, issue_date))
 
-    def read_manifest(self, site_id: str, issue_date: str) -> list[ManifestRow]:
-        """Rows of the issue's committed manifest (empty if it was never crawled)."""
+    def read_manifest(
+        self, site_id: str, issue_date: str, include_partial: bool = False
+    ) -> list[ManifestRow]:
+        """Rows of the issue's committed manifest (empty if it was never crawled).
+
+        include_partial adds the rows of an interrupted crawl's .part file, so a resumed
+        crawl re-fetches only what is still missing.
+        """
         path = self.manifest_path(site_id, issue_date)
-        if not path.exists():
-            return []
-        with path.open(encoding="utf-8") as fh:
-            return [ManifestRow.from_dict(json.loads(line)) for line in fh if line.strip()]
+        paths = [path, path.with_name(path.name + ".part")] if include_partial else [path]
+        rows: list[ManifestRow] = []
+        for p in paths:
+            if p.exists():
+                rows += _read_rows(p)
+        return rows
+
+
+def _read_rows(path: Path) -> list[ManifestRow]:
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rows.append(ManifestRow.from_dict(json.loads(line)))
+            except (json.JSONDecodeError, TypeError):
+                continue  # a torn last line of an interrupted crawl: that fetch is redone
+    return rows

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from baokan.config import Settings
 
@@ -26,10 +28,41 @@ FAMILY_SELECTORS: dict[str, dict[str, str]] = {
         "author": ".article .author",
         "body": "#ozoom founder-content p, #ozoom p",
     },
+    # html/YYYY-MM/DD/node_N.htm; article metadata also sits in an <!--enpproperty--> comment.
+    "founder_classic": {
+        "page_links": "a#pageLink",
+        "pdf": "td.px12 a[href$='.pdf']",
+        "article_links": "td.default a[href*='content_']",
+        "image_map": "map area",
+        "page_image": "img[usemap]",
+        "kicker": "td.font01:first-of-type",
+        "title": "td.font02",
+        "subtitle": "td.font03",
+        "author": "td.font04",
+        "body": "#ozoom founder-content p, #ozoom p, founder-content p",
+    },
 }
 
+# Family defaults for the non-selector quirks; a profile overrides any of them.
+FAMILY_DEFAULTS: dict[str, dict[str, Any]] = {
+    # node_A1.html names the page; the page list text says the same.
+    "founder_new": {"page_id_style": "A1", "node_is_label": True, "drop_query": []},
+    # node_187.htm is a CMS id, not a page label; ?div=-1 / ?div=0 select the same article.
+    "founder_classic": {"page_id_style": "A01", "node_is_label": False, "drop_query": ["div"]},
+}
+
+PAGE_ID_STYLES = ("01", "A1", "A01")
 REQUIRED = ("id", "publication", "family", "base_url", "entry")
-OPTIONAL = ("timezone", "schedule", "min_pdf_html_similarity", "selectors")
+OPTIONAL = (
+    "timezone",
+    "schedule",
+    "min_pdf_html_similarity",
+    "selectors",
+    "page_id_style",
+    "node_is_label",
+    "drop_query",
+    "charset",
+)
 
 
 class SiteProfileError(ValueError):
@@ -51,6 +84,14 @@ class SiteProfile:
     # Quality gate: the lowest acceptable per-issue mean HTML↔PDF text similarity.
     min_pdf_html_similarity: float = 0.8
     selectors: dict[str, str] = field(default_factory=dict)
+    # How page labels are written: '01' (01, 02…), 'A1' (A1, B2…) or 'A01' (A01, B02…).
+    page_id_style: str = "A1"
+    # Whether node_XX in a page URL is the page label (new family) or a CMS id (classic).
+    node_is_label: bool = True
+    # Query parameters that do not change which document a URL names (?div=-1 vs ?div=0).
+    drop_query: tuple[str, ...] = ()
+    # Charset to decode HTML with, overriding what pages declare ('' = detect).
+    charset: str = ""
     source: str = ""
 
     def entry_url(self, issue_date: date, base_url: str | None = None) -> str:
@@ -67,6 +108,26 @@ class SiteProfile:
     def selector(self, name: str) -> str:
         """CSS selector for a named element, from the profile or the family default."""
         return self.selectors.get(name) or FAMILY_SELECTORS[self.family][name]
+
+    def canonical_url(self, url: str) -> str:
+        """The URL without fragment and without query parameters that name no new document."""
+        parts = urlsplit(url)._replace(fragment="")
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        kept = [(k, v) for k, v in query if k not in self.drop_query]
+        if len(kept) != len(query):  # re-encode only when something was dropped
+            parts = parts._replace(query=urlencode(kept))
+        return urlunsplit(parts)
+
+    def page_label(self, raw: str) -> str:
+        """A page label in this paper's style: '1' → '01', 'A01' → 'A1' (style A1)…"""
+        letters = "".join(c for c in raw if c.isalpha()).upper()
+        digits = "".join(c for c in raw if c.isdigit())
+        if not digits:
+            return raw.upper()
+        number = int(digits)
+        if self.page_id_style == "A1":
+            return f"{letters}{number}"
+        return f"{letters}{number:02d}"
 
 
 def _with_slash(url: str) -> str:
@@ -107,6 +168,7 @@ def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
         raise SiteProfileError(
             f"{source}: field 'min_pdf_html_similarity': expected a number in [0, 1]"
         )
+    quirks = _quirks(data, source)
     return SiteProfile(
         id=data["id"],
         publication=data["publication"],
@@ -118,7 +180,45 @@ def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
         min_pdf_html_similarity=float(threshold),
         selectors=dict(selectors),
         source=source,
+        **quirks,
     )
+
+
+def _quirks(data: dict[str, Any], source: str) -> dict[str, Any]:
+    """Validated non-selector fields, family defaults filling what the profile omits."""
+    merged = {**FAMILY_DEFAULTS[data["family"]], **data}
+    if merged["page_id_style"] not in PAGE_ID_STYLES:
+        raise SiteProfileError(
+            f"{source}: field 'page_id_style': expected one of {', '.join(PAGE_ID_STYLES)}"
+        )
+    if not isinstance(merged["node_is_label"], bool):
+        raise SiteProfileError(f"{source}: field 'node_is_label': expected true or false")
+    drop = merged["drop_query"]
+    if not isinstance(drop, list) or not all(isinstance(q, str) for q in drop):
+        raise SiteProfileError(f"{source}: field 'drop_query': expected a list of strings")
+    charset = data.get("charset", "")
+    if not isinstance(charset, str):
+        raise SiteProfileError(f"{source}: field 'charset': expected a string")
+    if charset:
+        try:
+            codecs.lookup(charset)
+        except LookupError:
+            raise SiteProfileError(
+                f"{source}: field 'charset': unknown charset {charset!r}"
+            ) from None
+    timezone = data.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise SiteProfileError(
+            f"{source}: field 'timezone': unknown time zone {timezone!r}"
+        ) from None
+    return {
+        "page_id_style": merged["page_id_style"],
+        "node_is_label": merged["node_is_label"],
+        "drop_query": tuple(drop),
+        "charset": charset,
+    }
 
 
 def load_profile_file(path: Path) -> SiteProfile:

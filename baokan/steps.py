@@ -24,16 +24,21 @@ def crawl_dates(
     base_url: str | None = None,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
-    """Crawl several issues in one spider run into the raw zone."""
+    """Crawl several issues in one spider run into the raw zone (complete ones skipped)."""
     settings = settings or Settings.from_env()
-    return crawl_mod.run_crawl(get_site(site_id, settings), dates, settings, base_url, progress)
+    profile = get_site(site_id, settings)
+    return crawl_mod.run_crawl(profile, dates, settings, base_url, progress, force)
 
 
-def crawl_issue(site_id: str, issue_date: str, *, base_url: str | None = None) -> dict[str, Any]:
-    """Crawl one issue; returns its fetch counts."""
-    result = crawl_dates(site_id, [issue_date], base_url=base_url)
-    return {"site_id": site_id, "issue_date": issue_date, **result["issues"][issue_date]}
+def crawl_issue(
+    site_id: str, issue_date: str, *, base_url: str | None = None, force: bool = False
+) -> dict[str, Any]:
+    """Crawl one issue; returns its fetch counts and the run's crawl stats."""
+    result = crawl_dates(site_id, [issue_date], base_url=base_url, force=force)
+    counts = result["issues"][issue_date]
+    return {"site_id": site_id, "issue_date": issue_date, **counts, "stats": result["stats"]}
 
 
 def parse_issue(

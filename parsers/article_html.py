@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Tag
 
@@ -12,6 +13,11 @@ from parsers import ParseError
 from parsers.text import normalize_text
 
 _BYLINE_MARKS = re.compile(r"^[►▶●■◆\s]+")
+# Classic Founder pages: <!--enpproperty <title>…</title><author>…</author>…/enpproperty-->
+_ENP = re.compile(r"<!--\s*enpproperty(.*?)/enpproperty\s*-->", re.S | re.I)
+_ENP_FIELD = re.compile(r"<([A-Za-z]+)>(.*?)</\1>", re.S)
+# enpproperty names → our field names.
+_ENP_NAMES = {"introtitle": "kicker", "title": "title", "subtitle": "subtitle", "author": "author"}
 
 
 @dataclass
@@ -23,6 +29,19 @@ class HtmlArticle:
     subtitle: str | None
     author: str | None
     paragraphs: list[str]
+    # Metadata the page itself declares (classic enpproperty: articleid, date, nodename…).
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def enpproperty(html: str) -> dict[str, str]:
+    """Fields of a classic Founder <!--enpproperty--> comment, unescaped and normalized."""
+    match = _ENP.search(html)
+    if not match:
+        return {}
+    return {
+        name.lower(): normalize_text(htmllib.unescape(value))
+        for name, value in _ENP_FIELD.findall(match.group(1))
+    }
 
 
 def _field(soup: BeautifulSoup, selector: str) -> str | None:
@@ -31,22 +50,37 @@ def _field(soup: BeautifulSoup, selector: str) -> str | None:
     return text or None
 
 
+def _paragraphs(soup: BeautifulSoup, selector: str) -> list[str]:
+    """Body paragraphs; a body written with <br> instead of <p> is split on its line breaks."""
+    paragraphs = [t for p in soup.select(selector) if (t := normalize_text(p.get_text("")))]
+    if paragraphs:
+        return paragraphs
+    node = soup.select_one("founder-content") or soup.select_one("#ozoom")
+    if not isinstance(node, Tag):
+        return []
+    return [t for line in node.get_text("\n").split("\n") if (t := normalize_text(line))]
+
+
 def parse_article_html(html: str, url: str, profile: SiteProfile) -> HtmlArticle:
     """Parse an article page; raise ParseError naming the URL when title or body is missing."""
     soup = BeautifulSoup(html, "lxml")
-    title = _field(soup, profile.selector("title"))
+    meta = enpproperty(html)
+    fields = {
+        ours: meta.get(theirs) or _field(soup, profile.selector(ours))
+        for theirs, ours in _ENP_NAMES.items()
+    }
+    title = fields["title"]
     if not title:
         raise ParseError(f"{url}: article page has no title ({profile.selector('title')})")
-    paragraphs = [
-        t for p in soup.select(profile.selector("body")) if (t := normalize_text(p.get_text("")))
-    ]
+    paragraphs = _paragraphs(soup, profile.selector("body"))
     if not paragraphs:
         raise ParseError(f"{url}: article page has no body text ({profile.selector('body')})")
-    author = _field(soup, profile.selector("author"))
+    author = fields["author"]
     return HtmlArticle(
-        kicker=_field(soup, profile.selector("kicker")),
+        kicker=fields["kicker"],
         title=title,
-        subtitle=_field(soup, profile.selector("subtitle")),
+        subtitle=fields["subtitle"],
         author=_BYLINE_MARKS.sub("", author) or None if author else None,
         paragraphs=paragraphs,
+        meta=meta,
     )

@@ -38,13 +38,14 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> str:
-    """Text of an HTML document: BOM, then strict UTF-8, then the declared charset, then GB18030."""
+def decode_html(body: bytes, content_type: str | None = None, charset: str = "") -> str:
+    """Text of an HTML document: BOM, the profile's charset, strict UTF-8, declared, GB18030."""
     if body.startswith(codecs.BOM_UTF8):
         return body[3:].decode("utf-8", errors="replace")
     # Strict UTF-8 almost never succeeds on GBK bytes with Chinese text, so trying it
     # first is safe and fixes the common "GB2312 declared, UTF-8 served" lie.
-    for codec in ("utf-8", _codec(declared_charset(body, content_type)), "gb18030"):
+    declared = _codec(declared_charset(body, content_type))
+    for codec in (_codec(charset), "utf-8", declared, "gb18030"):
         if codec is None:
             continue
         try:

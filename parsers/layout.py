@@ -59,9 +59,13 @@ class LayoutPage:
     image_size: tuple[float, float] | None = None
 
 
-def _abs(base: str, href: str | None) -> str | None:
+def _abs(base: str, href: str | None, profile: SiteProfile | None = None) -> str | None:
+    """Absolute URL of a link; relative paths climbing ../../.. resolve as a browser would."""
     href = (href or "").strip()
-    return urldefrag(urljoin(base, href))[0] if href else None
+    if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
+        return None
+    url = urldefrag(urljoin(base, href))[0]
+    return profile.canonical_url(url) if profile else url
 
 
 def split_page_text(text: str) -> tuple[str | None, str]:
@@ -70,21 +74,26 @@ def split_page_text(text: str) -> tuple[str | None, str]:
     return (match.group(1).upper(), match.group(2)) if match else (None, normalize_text(text))
 
 
-def label_from_url(url: str) -> str | None:
-    """Page label from a node_A1.html style URL."""
+def label_from_url(url: str, profile: SiteProfile | None = None) -> str | None:
+    """Page label from a node_A1.html style URL (None where node ids are CMS ids)."""
+    if profile is not None and not profile.node_is_label:
+        return None
     match = _NODE_LABEL.search(urldefrag(url)[0])
-    return match.group(1).upper() if match else None
+    if not match:
+        return None
+    return profile.page_label(match.group(1)) if profile else match.group(1).upper()
 
 
 def _pages(sel: Selector, url: str, profile: SiteProfile) -> list[PageLink]:
-    pages: list[PageLink] = []
+    pages: dict[str, PageLink] = {}
     for a in sel.css(profile.selector("page_links")):
-        href = _abs(url, a.attrib.get("href"))
-        if not href:
-            continue
+        href = _abs(url, a.attrib.get("href"), profile)
+        if not href or href in pages:
+            continue  # classic pages list every page twice (menu and table)
         label, name = split_page_text("".join(a.css("::text").getall()))
-        pages.append(PageLink(url=href, label=label or label_from_url(href) or "", name=name))
-    return pages
+        label = profile.page_label(label) if label else label_from_url(href, profile)
+        pages[href] = PageLink(url=href, label=label or "", name=name)
+    return list(pages.values())
 
 
 def _pdf_url(sel: Selector, url: str, profile: SiteProfile) -> str | None:
@@ -92,7 +101,8 @@ def _pdf_url(sel: Selector, url: str, profile: SiteProfile) -> str | None:
     if not node:
         return None
     # Some families put the PDF path in an <a href>, others in the element's text.
-    return _abs(url, node[0].attrib.get("href") or "".join(node[0].css("::text").getall()))
+    text = node[0].attrib.get("href") or "".join(node[0].css("::text").getall())
+    return _abs(url, text, profile)
 
 
 def _image_size(sel: Selector, profile: SiteProfile) -> tuple[float, float] | None:
@@ -107,15 +117,16 @@ def parse_layout(html: str, url: str, profile: SiteProfile) -> LayoutPage:
     """Parse one page index page; links come back absolute, without fragments."""
     sel = Selector(text=html)
     pages = _pages(sel, url, profile)
+    url = profile.canonical_url(url)
     own = next((p for p in pages if p.url == url), None)
-    articles = []
+    articles: dict[str, ArticleLink] = {}
     for a in sel.css(profile.selector("article_links")):
-        href = _abs(url, a.attrib.get("href"))
-        if href:
-            articles.append(ArticleLink(href, normalize_text("".join(a.css("::text").getall()))))
+        href = _abs(url, a.attrib.get("href"), profile)
+        if href and href not in articles:
+            articles[href] = ArticleLink(href, normalize_text("".join(a.css("::text").getall())))
     areas = []
     for area in sel.css(profile.selector("image_map")):
-        href = _abs(url, area.attrib.get("href"))
+        href = _abs(url, area.attrib.get("href"), profile)
         try:
             coords = [float(c) for c in (area.attrib.get("coords") or "").split(",") if c.strip()]
         except ValueError:
@@ -124,11 +135,11 @@ def parse_layout(html: str, url: str, profile: SiteProfile) -> LayoutPage:
             areas.append(MapArea(href, coords))
     return LayoutPage(
         url=url,
-        label=own.label if own else label_from_url(url),
+        label=own.label if own else label_from_url(url, profile),
         name=own.name if own else None,
         pages=pages,
         pdf_url=_pdf_url(sel, url, profile),
-        articles=articles,
+        articles=list(articles.values()),
         areas=areas,
         image_size=_image_size(sel, profile),
     )

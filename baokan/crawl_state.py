@@ -1,0 +1,49 @@
+"""Is an issue already complete in the raw zone? Decided from its manifest and stored pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from baokan.rawzone import RawZone, is_no_issue
+from baokan.sites import SiteProfile
+from parsers.decode import decode_html
+from parsers.layout import parse_layout
+
+
+def issue_state(zone: RawZone, profile: SiteProfile, day: str) -> str:
+    """'absent', 'partial', 'complete', or 'no_issue' (a 4xx index fetched after the day ended).
+
+    Complete means every link of every stored page index page (pages, PDF, articles) has a
+    200 row: an interrupted or failing crawl is never mistaken for a finished one.
+    """
+    rows = {r.url: r for r in zone.read_manifest(profile.id, day)}
+    entry = rows.get(profile.entry_url(date.fromisoformat(day)))
+    if entry is None:
+        return "absent"
+    if is_no_issue(entry.status):
+        # A 404 fetched on the day itself may just be an early look: check again later.
+        return "no_issue" if _after_day(entry.fetched_at, day, profile.timezone) else "absent"
+    if any(r.status != 200 or not r.sha256 for r in rows.values()):
+        return "partial"
+    for row in rows.values():
+        if row.kind != "layout":
+            continue
+        html = decode_html(zone.get(row.sha256 or ""), row.content_type, profile.charset)
+        page = parse_layout(html, row.url, profile)
+        links = [p.url for p in page.pages] + [a.url for a in page.articles]
+        links += [a.url for a in page.areas]
+        if page.pdf_url:
+            links.append(page.pdf_url)
+        if any(link not in rows for link in links):
+            return "partial"
+    return "complete"
+
+
+def _after_day(fetched_at: str, day: str, timezone: str) -> bool:
+    tz = ZoneInfo(timezone)
+    end = datetime.combine(date.fromisoformat(day) + timedelta(days=1), datetime.min.time(), tz)
+    try:
+        return datetime.fromisoformat(fetched_at) >= end
+    except ValueError:
+        return False

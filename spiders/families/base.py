@@ -1,0 +1,230 @@
+"""What every Founder family spider does; a family is a name plus its profile defaults."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from baokan.config import Settings
+from baokan.rawzone import ManifestRow, RawZone, is_no_issue
+from baokan.sites import get_site
+from parsers.decode import decode_html
+from parsers.layout import label_from_url, parse_layout
+from spiders.items import FetchedItem
+
+# Failure types → the error kinds crawl stats count.
+_ERROR_KINDS = {
+    "TimeoutError": "timeout",
+    "TCPTimedOutError": "timeout",
+    "DNSLookupError": "dns",
+    "ConnectionRefusedError": "refused",
+    "ConnectionLost": "connection_lost",
+    "ResponseNeverReceived": "connection_lost",
+    "IgnoreRequest": "robots",
+    "CancelledError": "too_large",
+}
+
+
+def error_kind(status: int | None, error: str | None) -> str:
+    """A short name for what went wrong with a fetch: http_404, timeout, robots…"""
+    if status is not None:
+        return f"http_{status}"
+    name = (error or "").split(":", 1)[0]
+    return _ERROR_KINDS.get(name, name.lower() or "unknown")
+
+
+class FounderSpider(scrapy.Spider):
+    """Crawl each issue's page index pages, their page PDFs and their article pages.
+
+    Arguments (scrapy -a): site, dates (comma-separated ISO dates), base_url (fetch from a
+    mirror), force ('1' re-fetches what the raw zone already holds), stats_file (JSON).
+    """
+
+    def __init__(
+        self,
+        site: str,
+        dates: str,
+        base_url: str | None = None,
+        force: str = "0",
+        stats_file: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.profile = get_site(site)
+        if self.profile.family != self.name:
+            raise ValueError(f"site {site!r} is family {self.profile.family!r}, not {self.name!r}")
+        self.dates = [date.fromisoformat(d.strip()) for d in dates.split(",") if d.strip()]
+        base = base_url or self.profile.base_url
+        self.fetch_base = base if base.endswith("/") else base + "/"
+        self.stats_file = Path(stats_file) if stats_file else None
+        self.entries = {self.profile.entry_url(d) for d in self.dates}
+        self.zone = RawZone(Settings.from_env().raw_dir)
+        # Rows of earlier (possibly interrupted) crawls: 200s are reused, not re-fetched.
+        self.prior: dict[str, dict[str, ManifestRow]] = {
+            d.isoformat(): {} if force == "1" else self._prior_rows(d.isoformat())
+            for d in self.dates
+        }
+        self.seen: dict[str, set[str]] = defaultdict(set)
+        self.counts: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.no_issue: list[str] = []
+
+    def _prior_rows(self, day: str) -> dict[str, ManifestRow]:
+        rows = self.zone.read_manifest(self.profile.id, day, include_partial=True)
+        return {r.url: r for r in rows if r.status == 200 and r.sha256}
+
+    async def start(self) -> AsyncIterator[Any]:
+        """One request per issue: its first page index page."""
+        for day in self.dates:
+            url = self.profile.entry_url(day, self.fetch_base)
+            for out in self._follow(url, "layout", day.isoformat(), label_from_url(url)):
+                yield out
+
+    def canonical(self, url: str) -> str:
+        """The URL on the site's own host, however it was fetched (mirror, fixture server)."""
+        url = self.profile.canonical_url(url)
+        if url.startswith(self.fetch_base):
+            return self.profile.base_url + url[len(self.fetch_base) :]
+        return url
+
+    def _fetch_url(self, canonical: str) -> str:
+        if canonical.startswith(self.profile.base_url):
+            return self.fetch_base + canonical[len(self.profile.base_url) :]
+        return canonical
+
+    def _follow(self, url: str, kind: str, day: str, label: str | None) -> Iterator[Any]:
+        """A request for url, once per issue; or, when raw already has it, its stored row."""
+        canon = self.canonical(url)
+        if canon in self.seen[day]:
+            return  # image maps list an article twice (?div=0 / ?div=-1): one fetch
+        self.seen[day].add(canon)
+        prior = self.prior[day].get(canon)
+        if prior is None:
+            yield self._request(self._fetch_url(canon), kind, day, label)
+            return
+        self.counts["reused"] += 1
+        yield FetchedItem(row=prior, body=None)
+        if kind == "layout":
+            body = self.zone.get(prior.sha256 or "")
+            yield from self._links(body, prior.content_type, self._fetch_url(canon), day, label)
+
+    def _request(self, url: str, kind: str, day: str, label: str | None) -> scrapy.Request:
+        callback = self.parse_layout if kind == "layout" else self.parse_leaf
+        meta = {"handle_httpstatus_all": True, "kind": kind, "issue_date": day, "label": label}
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+
+    def _row(
+        self, url: str, meta: dict[str, Any], status: int | None, fetched_url: str
+    ) -> ManifestRow:
+        return ManifestRow(
+            site_id=self.profile.id,
+            issue_date=meta["issue_date"],
+            kind=meta["kind"],
+            url=self.canonical(url),
+            fetched_url=fetched_url,
+            status=status,
+            content_type=None,
+            size=0,
+            sha256=None,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            page_label=meta["label"],
+        )
+
+    def _item(self, response: Response) -> FetchedItem:
+        requested = response.meta.get("redirect_urls", [response.url])[0]
+        row = self._row(requested, response.meta, response.status, response.url)
+        content_type = response.headers.get("Content-Type") or b""
+        row.content_type = content_type.decode("latin-1") or None
+        ok = response.status == 200
+        kind = response.meta["kind"]
+        if ok:
+            self.counts[{"layout": "pages"}.get(kind, kind + "s")] += 1
+            self.counts["bytes"] += len(response.body)
+        elif kind == "layout" and is_no_issue(response.status) and self._is_entry(requested):
+            self.no_issue.append(response.meta["issue_date"])
+            row.error = f"no issue: HTTP {response.status}"
+        else:
+            row.error = f"HTTP {response.status}"
+            self.errors[error_kind(response.status, None)] += 1
+        return FetchedItem(row=row, body=response.body if ok else None)
+
+    def _is_entry(self, url: str) -> bool:
+        return self.canonical(url) in self.entries
+
+    def parse_layout(self, response: Response) -> Iterator[Any]:
+        """Store the page index page and follow its pages, PDF and articles."""
+        item = self._item(response)
+        if response.status != 200:
+            yield item
+            return
+        yield from self._links(
+            response.body,
+            item.row.content_type,
+            response.url,
+            response.meta["issue_date"],
+            response.meta["label"],
+            item,
+        )
+
+    def _links(
+        self,
+        body: bytes,
+        content_type: str | None,
+        url: str,
+        day: str,
+        label: str | None,
+        item: FetchedItem | None = None,
+    ) -> Iterator[Any]:
+        html = decode_html(body, content_type, self.profile.charset)
+        page = parse_layout(html, url, self.profile)
+        label = page.label or label
+        if item is not None:
+            item.row.page_label = label
+            yield item
+        for link in page.pages:
+            yield from self._follow(link.url, "layout", day, link.label or None)
+        if page.pdf_url:
+            yield from self._follow(page.pdf_url, "pdf", day, label)
+        for article in dict.fromkeys([a.url for a in page.articles] + [a.url for a in page.areas]):
+            yield from self._follow(article, "article", day, label)
+
+    def parse_leaf(self, response: Response) -> Iterator[FetchedItem]:
+        """Store a PDF or article page as fetched."""
+        yield self._item(response)
+
+    def on_error(self, failure: Failure) -> Iterator[FetchedItem]:
+        """A fetch that produced no response (DNS, refused, timeout) is recorded, not lost."""
+        request = failure.request  # type: ignore[attr-defined]
+        row = self._row(request.url, request.meta, None, request.url)
+        row.error = (
+            f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            if failure.type
+            else str(failure)
+        )
+        self.errors[error_kind(None, row.error)] += 1
+        yield FetchedItem(row=row, body=None)
+
+    def closed(self, reason: str) -> None:
+        """Write this run's crawl stats where the caller asked for them."""
+        if self.stats_file is None:
+            return
+        stats = {
+            "finish_reason": reason,
+            "pages": self.counts["pages"],
+            "pdfs": self.counts["pdfs"],
+            "articles": self.counts["articles"],
+            "bytes": self.counts["bytes"],
+            "reused": self.counts["reused"],
+            "errors": dict(sorted(self.errors.items())),
+            "no_issue_days": sorted(set(self.no_issue)),
+        }
+        self.stats_file.parent.mkdir(parents=True, exist_ok=True)
+        self.stats_file.write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")

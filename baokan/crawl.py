@@ -35,6 +35,7 @@ def crawl_command(
     log: Path,
     stats_file: Path | None = None,
     force: bool = False,
+    overrides: dict[str, Any] | None = None,
 ) -> list[str]:
     """The scrapy command line for one crawl."""
     cmd = [
@@ -59,6 +60,8 @@ def crawl_command(
     if _is_local(base_url):
         # Our own fixture server on loopback: politeness delays would only slow tests down.
         cmd += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+    for name, value in (overrides or {}).items():
+        cmd += ["-s", f"{name}={value}"]
     return cmd
 
 
@@ -82,6 +85,7 @@ def run_crawl(
     base_url: str | None = None,
     progress: Callable[[str], None] | None = None,
     force: bool = False,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Crawl the issues not yet complete in raw (all of them if force); return counts and stats."""
     zone = RawZone(settings.raw_dir)
@@ -92,7 +96,8 @@ def run_crawl(
     log = settings.log_path(f"crawl-{profile.id}-{dates[0]}-{os.getpid()}.log")
     stats: dict[str, Any] = {}
     if todo:
-        stats = _run_spider(profile, todo, settings, base_url, progress, force, log)
+        cmd_args = (base_url, log, log.with_suffix(".stats.json"), force, overrides)
+        stats = _run_spider(profile, todo, settings, cmd_args, progress)
     elif progress:
         progress(f"crawl {profile.id}: all {len(dates)} issues already in raw, nothing to fetch")
     no_issue = set(stats.get("no_issue_days", [])) | {d for d in skipped if states[d] == "no_issue"}
@@ -118,15 +123,13 @@ def _run_spider(
     profile: SiteProfile,
     dates: list[str],
     settings: Settings,
-    base_url: str | None,
+    cmd_args: tuple[Any, ...],
     progress: Callable[[str], None] | None,
-    force: bool,
-    log: Path,
 ) -> dict[str, Any]:
     """Run scrapy in a subprocess; return the stats the spider wrote when it closed."""
     zone = RawZone(settings.raw_dir)
+    log, stats_file = cmd_args[1], cmd_args[2]
     log.parent.mkdir(parents=True, exist_ok=True)
-    stats_file = log.with_suffix(".stats.json")
     stats_file.unlink(missing_ok=True)
     env = {
         **os.environ,
@@ -137,7 +140,7 @@ def _run_spider(
         env["BAOKAN_SITES_DIR"] = str(settings.sites_dir)
     wall_start = time.time()
     proc = subprocess.Popen(
-        crawl_command(profile, dates, base_url, log, stats_file, force),
+        crawl_command(profile, dates, *cmd_args),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

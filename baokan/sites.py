@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,6 +53,8 @@ FAMILY_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 PAGE_ID_STYLES = ("01", "A1", "A01")
+# Site ids name directories in the raw zone: nothing that could climb out of it.
+SITE_ID = re.compile(r"[a-z0-9][a-z0-9_\-]{0,63}")
 REQUIRED = ("id", "publication", "family", "base_url", "entry")
 OPTIONAL = (
     "timezone",
@@ -141,6 +144,10 @@ def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
             raise SiteProfileError(
                 f"{source}: field '{key}' is required and must be a non-empty string"
             )
+    if not SITE_ID.fullmatch(data["id"]):
+        raise SiteProfileError(
+            f"{source}: field 'id': {data['id']!r} must be lowercase letters, digits, _ or -"
+        )
     unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
         raise SiteProfileError(f"{source}: unknown field(s) {', '.join(unknown)}")

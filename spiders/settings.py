@@ -16,11 +16,28 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 10.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # a page PDF is a few MB; anything far larger is wrong
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Retry n waits RETRY_BACKOFF_BASE * 2**(n-1) seconds, at most RETRY_BACKOFF_MAX.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 30.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.BackoffRetryMiddleware": 550,
+    "spiders.middlewares.BackoffDelayMiddleware": 950,
+}
 COOKIES_ENABLED = False
+# No remote control of a running crawl: neither the telnet console nor Scrapy's remote
+# control HTTP server (on by default since Scrapy 2.14) is loaded.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
 
 ITEM_PIPELINES = {"spiders.pipelines.RawZonePipeline": 100}
 

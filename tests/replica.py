@@ -192,11 +192,16 @@ class Behaviour:
     delay_first: dict[str, float] = field(default_factory=dict)  # path → seconds, first hit
     content_type: dict[str, str] = field(default_factory=dict)  # path → header value
     log: list[tuple[str, float]] = field(default_factory=list)  # (path, monotonic time)
+    agents: set[str] = field(default_factory=set)  # User-Agent headers seen
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def hits(self, path: str) -> int:
         """How many times path was requested."""
         return sum(1 for p, _ in self.log if p == path)
+
+    def paths(self, since: int = 0) -> list[str]:
+        """Paths requested (from log position since on), robots.txt left out."""
+        return [p for p, _ in self.log[since:] if p != "robots.txt"]
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -212,6 +217,7 @@ class _Handler(SimpleHTTPRequestHandler):
         rel, b = self._rel(), self.behaviour
         with b.lock:
             b.log.append((rel, time.monotonic()))
+            b.agents.add(self.headers.get("User-Agent", ""))
             seen = b.hits(rel)
         if rel in b.delay_first and seen == 1:
             time.sleep(b.delay_first[rel])

@@ -12,7 +12,7 @@ from baokan.config import Settings
 from baokan.rawzone import RawZone
 from baokan.sites import get_site
 from baokan.steps import crawl_dates, crawl_issue, process_issue
-from tests.replica import Expected, build_jxrb, build_rmrb, copy_sample, serve
+from tests.replica import Behaviour, Expected, build_jxrb, build_rmrb, copy_sample, serve
 
 
 def build_chinahightech(root: Path) -> Expected:
@@ -80,7 +80,9 @@ def test_profile_crawls_every_page_pdf_and_article(
 
 def test_classic_issue_parses_into_the_warehouse(settings: Settings, tmp_path: Path) -> None:
     exp = build_jxrb(tmp_path / "site")
-    with serve(tmp_path / "site") as (url, _):
+    # The server lies too: every article page says GB2312, over GBK or UTF-8 bytes.
+    lie = Behaviour(content_type=dict.fromkeys(exp.article, "text/html; charset=GB2312"))
+    with serve(tmp_path / "site", lie) as (url, _):
         crawl_dates("jxrb", ["2017-10-09"], base_url=url, settings=settings)
     loaded = process_issue("jxrb", "2017-10-09", settings=settings)
     assert loaded["pages_listed"] == 12 and loaded["pages_parsed"] == 12

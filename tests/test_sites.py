@@ -75,3 +75,11 @@ def test_unparseable_toml_names_the_file(tmp_path: Path) -> None:
 def test_unknown_site_lists_known_ones() -> None:
     with pytest.raises(SiteProfileError, match="sample"):
         get_site("nosuch", Settings(data_dir=Path("."), warehouse="", sites_dir=None))
+
+
+@pytest.mark.parametrize("bad_id", ["../etc", "My Paper", "a/b", ""])
+def test_profile_id_cannot_name_a_path(tmp_path: Path, bad_id: str) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(GOOD.replace('id = "mypaper"', f'id = "{bad_id}"'), encoding="utf-8")
+    with pytest.raises(SiteProfileError, match=r"p\.toml.*'id'"):
+        load_sites(_settings(tmp_path))

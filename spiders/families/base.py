@@ -30,6 +30,7 @@ _ERROR_KINDS = {
     "ResponseNeverReceived": "connection_lost",
     "IgnoreRequest": "robots",
     "CancelledError": "too_large",
+    "DownloadCancelledError": "too_large",  # DOWNLOAD_MAXSIZE exceeded
 }
 
 
@@ -102,6 +103,8 @@ class FounderSpider(scrapy.Spider):
 
     def _follow(self, url: str, kind: str, day: str, label: str | None) -> Iterator[Any]:
         """A request for url, once per issue; or, when raw already has it, its stored row."""
+        if not url.lower().startswith(("http://", "https://")):
+            return  # file:, ftp:, data: … links are never fetched: nothing local leaks into raw
         canon = self.canonical(url)
         if canon in self.seen[day]:
             return  # image maps list an article twice (?div=0 / ?div=-1): one fetch

@@ -51,8 +51,16 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from baokan.ingest import date_range, ingest
 
     result = ingest(
-        args.site, date_range(args.date, args.until), base_url=args.base_url, progress=_progress
+        args.site,
+        date_range(args.date, args.until),
+        base_url=args.base_url,
+        progress=_progress,
+        force=args.force,
     )
+    if result.crawl:
+        from baokan.crawl import format_stats
+
+        print(format_stats(result.crawl["stats"]))
     return _print_issues(result.issues, result.failures)
 
 
@@ -121,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--until", help="last issue date of a range (inclusive)")
         if name == "ingest":
             p.add_argument("--base-url", help="fetch from this mirror instead of the site's host")
+            p.add_argument(
+                "--force", action="store_true", help="re-fetch issues already complete in raw"
+            )
         p.set_defaults(func=func)
     p = sub.add_parser("parse-pdf", help="parse one page PDF")
     p.add_argument("file")

@@ -174,3 +174,15 @@ def _counts(zone: RawZone, profile: SiteProfile, day: str) -> dict[str, int]:
     for kind in ("layout", "pdf", "article"):
         counts[kind] = sum(r.kind == kind and r.status == 200 for r in rows)
     return counts
+
+
+def format_stats(stats: dict[str, Any]) -> str:
+    """One line for people: what this run fetched and what went wrong, by kind."""
+    errors = ", ".join(f"{k} {v}" for k, v in stats["errors"].items()) or "none"
+    no_issue = ", ".join(stats["no_issue_days"]) or "none"
+    return (
+        f"crawl: {stats['pages']} pages, {stats['pdfs']} PDFs, {stats['articles']} articles, "
+        f"{stats['bytes'] / 1e6:.1f} MB fetched, {stats['reused']} reused from raw; "
+        f"errors: {errors}; no-issue days: {no_issue}; "
+        f"already complete (skipped): {len(stats['issues_skipped'])}/{stats['issues_requested']}"
+    )

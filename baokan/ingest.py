@@ -38,13 +38,14 @@ def ingest(
     settings: Settings | None = None,
     progress: Progress = lambda _: None,
     crawl: bool = True,
+    force: bool = False,
 ) -> IngestResult:
     """Run every step for each date; one bad issue is reported and the others still load."""
     settings = settings or Settings.from_env()
     crawled: dict[str, Any] = {}
     if crawl:
         crawled = steps.crawl_dates(
-            site_id, dates, base_url=base_url, progress=progress, settings=settings
+            site_id, dates, base_url=base_url, progress=progress, settings=settings, force=force
         )
     result = IngestResult(crawl=crawled)
     for n, day in enumerate(dates, 1):

@@ -181,6 +181,55 @@ def build_jxrb(root: Path) -> Expected:
     return exp
 
 
+# ---------------------------------------------------------------- a generic classic paper
+
+
+def classic_page(day: str, pages: list[tuple[str, str, int]], k: int, n_articles: int) -> str:
+    """Page index page k of a generated classic paper (GBK, gb2312 label, ?div links)."""
+    label, name, node = pages[k]
+    ymd = day.replace("-", "")
+    menu = " ".join(f"<a id=pageLink href=node_{nd}.htm>第{lb}版：{nm}</a>" for lb, nm, nd in pages)
+    ids = [node * 100 + j for j in range(1, n_articles + 1)]
+    areas = "".join(
+        f'<area shape="rect" coords="10,{40 * j},300,{40 * j + 30}" href="content_{i}.htm?div=0">'
+        for j, i in enumerate(ids)
+    )
+    titles = "".join(f"<li><a href=content_{i}.htm?div=-1>{name}新闻{i}</a></li>" for i in ids)
+    return f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>闽洲日报 第{label}版</title><link href="../../../tplimg/global.css"></head><body>
+<div id="pageList">{menu}</div>
+<table><tr><td class=px12>第{label}版：<STRONG>{name}</STRONG></td>
+<td><a class=pdf href=../../../images/{day[:7]}/{day[8:]}/{label}/{ymd}{label}.pdf>PDF</a></td></tr></table>
+<img src=../../../images/{day[:7]}/{day[8:]}/{label}/p.jpg usemap=#PagePicMap>
+<map name="PagePicMap">{areas}</map>
+<ul id="titleList">{titles}</ul>
+</body></html>"""
+
+
+def build_classic_paper(
+    root: Path, day: str, labels: list[str], n_articles: int = 3, pdf: bytes | None = None
+) -> Expected:
+    """A generated classic Founder paper for one day: html/YYYY-MM/DD/node_N.htm, node = page."""
+    names = ["要闻", "综合", "经济", "文化", "社会", "国际", "体育", "副刊"]
+    pages = [(lb, names[int(lb) % len(names)], int(lb)) for lb in labels]
+    exp = Expected()
+    folder = f"html/{day[:7]}/{day[8:]}/"
+    for k, (label, _name, node) in enumerate(pages):
+        rel = f"{folder}node_{node}.htm"
+        page = classic_page(day, pages, k, n_articles)
+        _write(root, rel, page.encode("gb18030"))
+        exp.layout.add(rel)
+        pdf_rel = f"images/{day[:7]}/{day[8:]}/{label}/{day.replace('-', '')}{label}.pdf"
+        _write(root, pdf_rel, pdf or SAMPLE_PDF.read_bytes())
+        exp.pdf.add(pdf_rel)
+        for i, title in re.findall(r"<a href=content_(\d+)\.htm\?div=-1>([^<]+)<", page):
+            art = f"{folder}content_{i}.htm"
+            exp.article.add(art)
+            exp.titles[art] = title
+            _write(root, art, classic_article(title, int(i), day, str(node)))
+    return exp
+
+
 # ---------------------------------------------------------------- fixture server
 
 

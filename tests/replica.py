@@ -220,7 +220,8 @@ def build_classic_paper(
         _write(root, rel, page.encode("gb18030"))
         exp.layout.add(rel)
         pdf_rel = f"images/{day[:7]}/{day[8:]}/{label}/{day.replace('-', '')}{label}.pdf"
-        _write(root, pdf_rel, pdf or SAMPLE_PDF.read_bytes())
+        # A unique trailer per page: every PDF is its own object, as on a real site.
+        _write(root, pdf_rel, (pdf or SAMPLE_PDF.read_bytes()) + f"\n% {pdf_rel}\n".encode())
         exp.pdf.add(pdf_rel)
         for i, title in re.findall(r"<a href=content_(\d+)\.htm\?div=-1>([^<]+)<", page):
             art = f"{folder}content_{i}.htm"
@@ -228,6 +229,17 @@ def build_classic_paper(
             exp.titles[art] = title
             _write(root, art, classic_article(title, int(i), day, str(node)))
     return exp
+
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def readme_profile() -> str:
+    """The TOML block that follows the README's profile-example marker."""
+    text = README.read_text("utf-8")
+    match = re.search(r"<!-- profile-example.*?-->\s*```toml\n(.*?)```", text, re.S)
+    assert match, "README lost its profile example"
+    return match.group(1)
 
 
 # ---------------------------------------------------------------- fixture server

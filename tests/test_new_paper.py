@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,7 @@ import pytest
 from baokan.cli import main
 from baokan.config import Settings
 from baokan.rawzone import RawZone
-from tests.replica import build_classic_paper, serve
-
-README = Path(__file__).parent.parent / "README.md"
-
-
-def readme_profile() -> str:
-    """The TOML block that follows the README's profile-example marker."""
-    text = README.read_text("utf-8")
-    match = re.search(r"<!-- profile-example.*?-->\s*```toml\n(.*?)```", text, re.S)
-    assert match, "README lost its profile example"
-    return match.group(1)
+from tests.replica import build_classic_paper, readme_profile, serve
 
 
 def test_readme_profile_crawls_a_local_copy(

@@ -27,7 +27,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
 
     for site in load_sites().values():
         print(
-            f"{site.id:<16} {site.family:<12} {site.publication}  {site.base_url}  ({site.source})"
+            f"{site.id:<16} {site.family:<16} {site.publication}  {site.base_url}  ({site.source})"
         )
     return 0
 

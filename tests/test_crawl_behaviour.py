@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from baokan import crawl
 from baokan.config import Settings
 from baokan.crawl_state import issue_state
-from baokan.rawzone import RawZone
+from baokan.rawzone import ManifestRow, RawZone
 from baokan.sites import get_site
 from baokan.steps import crawl_dates, parse_issue
 from tests.replica import Behaviour, copy_sample, serve
@@ -156,3 +157,24 @@ def test_download_maxsize_refuses_oversized_responses(settings: Settings, site: 
     pdfs = [r for r in rows if r.kind == "pdf"]
     assert len(pdfs) == 3 and all(r.sha256 is None and r.error for r in pdfs)
     assert result["stats"]["errors"] == {"too_large": 3} and result["stats"]["articles"] == 9
+
+
+@pytest.mark.parametrize(
+    ("fetched_at", "state"),
+    [
+        ("2025-12-29T23:59:00+00:00", "no_issue"),  # 07:59 on the 30th in Shanghai
+        ("2025-12-29T15:00:00+00:00", "absent"),  # 23:00 on the 29th: maybe not out yet
+    ],
+)
+def test_no_issue_is_final_only_after_the_day_ended_in_site_time(
+    tmp_path: Path, fetched_at: str, state: str
+) -> None:
+    zone = RawZone(tmp_path)
+    profile = get_site("chinahightech")
+    writer = zone.manifest_writer("chinahightech", DAY)
+    url = profile.entry_url(date.fromisoformat(DAY))
+    writer.write(
+        ManifestRow("chinahightech", DAY, "layout", url, url, 404, None, 0, None, fetched_at)
+    )
+    writer.commit()
+    assert issue_state(zone, profile, DAY) == state

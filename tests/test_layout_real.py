@@ -6,14 +6,14 @@ from pathlib import Path
 
 from baokan.sites import get_site
 from parsers.decode import decode_html
-from parsers.layout import parse_layout
+from parsers.layout import LayoutPage, parse_layout
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 RMRB = "http://paper.people.com.cn/rmrb/pc/layout/202412/25/node_01.html"
 JXRB = "http://epaper.jxnews.com.cn/jxrb/html/2017-10/09/node_187.htm"
 
 
-def _parse(site: str, name: str, url: str):  # type: ignore[no-untyped-def]
+def _parse(site: str, name: str, url: str) -> LayoutPage:
     return parse_layout(decode_html((REAL / name).read_bytes()), url, get_site(site))
 
 

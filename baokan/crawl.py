@@ -139,21 +139,20 @@ def _run_spider(
     if settings.sites_dir:
         env["BAOKAN_SITES_DIR"] = str(settings.sites_dir)
     wall_start = time.time()
-    proc = subprocess.Popen(
-        crawl_command(profile, dates, *cmd_args),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    seen = -1
-    while proc.poll() is None:
-        time.sleep(0.2)
-        rows = _progress_rows(zone, profile, dates, wall_start)
-        if progress and rows != seen:
-            progress(f"crawl {profile.id} {','.join(dates)}: {rows} responses")
-            seen = rows
-    stderr = proc.stderr.read() if proc.stderr else ""
+    # stderr goes to a file, not a pipe: a chatty child must never block on a full pipe.
+    stderr_path = log.with_name(log.name + ".stderr")
+    with stderr_path.open("w", encoding="utf-8") as err:
+        proc = subprocess.Popen(
+            crawl_command(profile, dates, *cmd_args), env=env, stdout=subprocess.DEVNULL, stderr=err
+        )
+        seen = -1
+        while proc.poll() is None:
+            time.sleep(0.2)
+            rows = _progress_rows(zone, profile, dates, wall_start)
+            if progress and rows != seen:
+                progress(f"crawl {profile.id} {','.join(dates)}: {rows} responses")
+                seen = rows
+    stderr = stderr_path.read_text(encoding="utf-8", errors="replace")
     if proc.returncode != 0 or not stats_file.exists():
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise CrawlError(

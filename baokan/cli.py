@@ -105,6 +105,17 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_pdf(args: argparse.Namespace) -> int:
+    """Score the PDF parser on a ground-truth corpus (PDFs with truth JSON beside them)."""
+    from parsers.pdf_eval import evaluate, format_report
+
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"{corpus}: no such corpus directory")
+    print(format_report(evaluate(corpus), verbose=not args.quiet))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="baokan", description=__doc__)
@@ -126,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_parse_pdf)
+    p = sub.add_parser("eval-pdf", help="score the PDF parser on a ground-truth corpus")
+    p.add_argument("corpus", nargs="?", default="tests/pdf_corpus", help="corpus directory")
+    p.add_argument("--quiet", action="store_true", help="totals only, no per-article lines")
+    p.set_defaults(func=cmd_eval_pdf)
     return parser
 
 

@@ -30,6 +30,7 @@ class PdfArticle:
     paragraphs: list[str]
     bbox: BBox
     continuations: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Generate the PDF ground-truth corpus under tests/pdf_corpus/ (page PDFs + truth JSON).
+
+Two producers lay out the same kind of pages: reportlab (WenQuanYi Zen Hei embedded as a
+subset, through the sample generator's layout engine) and headless Chromium printing
+HTML/CSS columns (scripts/corpus_chromium.py). Layouts vary: 1–7 articles, modules of 1–5
+columns, kickers, subtitles, photos with captions, boxed ads, furniture, continuation
+lines; some reportlab pages draw their objects in shuffled order. Page `seed` is the seed
+article as a 4-column page with the subscription ad. Needs fonts-wqy-zenhei and
+fonts-dejavu-core, and the Debian package chromium for the Chromium pages. Reportlab output
+is byte-identical on re-runs; Chromium output depends on the Chromium version.
+
+    .venv/bin/python scripts/make_pdf_corpus.py
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_sample as ms
+
+OUT = ms.ROOT / "tests" / "pdf_corpus"
+REPORTLAB_PAGES = 20
+CHROMIUM_PAGES = 8
+CAPTION_SIZE = 9.0
+KICKERS = ("聚焦高质量发展", "科技创新观察", "园区新动能", "新春走基层", "产业链上的新故事")
+SUBTITLES = (
+    "多地出台配套政策支持企业研发",
+    "一批重大项目集中签约落地",
+    "从实验室到生产线只用了九个月",
+    "记一家专精特新“小巨人”企业",
+)
+CAPTIONS = (
+    "图为高新区一家企业的智能生产线。本报记者 王磊 摄",
+    "工作人员在调试新一代储能设备。",
+    "园区夜景。资料图片",
+    "参观者在展会上体验人形机器人。新华社发",
+)
+NOTICES = (
+    ("招商热线", "高新区科创园二期厂房招租，面积500至3000平方米，配套齐全，欢迎垂询。"),
+    ("诚聘英才", "本报诚聘新媒体编辑3名，有意者请将简历发至招聘邮箱，广告合作另议。"),
+)
+NOTICE_LABEL = "广告"
+# Module width in grid units → the column counts a module that wide may use.
+COLUMNS = {12: (3, 4, 5), 9: (2, 3, 4), 8: (2, 3, 4), 6: (1, 2, 3), 4: (1, 2), 3: (1,)}
+# Row patterns by module count: (grid units, modules stacked in the cell) per cell.
+ROWS: dict[int, tuple[tuple[tuple[int, int], ...], ...]] = {
+    1: (((12, 1),),),
+    2: (((6, 1), (6, 1)), ((8, 1), (4, 1)), ((4, 1), (8, 1)), ((9, 1), (3, 1))),
+    3: (((4, 1), (4, 1), (4, 1)), ((8, 1), (4, 2)), ((6, 2), (6, 1))),
+}
+DATES = ("2026-01-05", "2026-01-12", "2026-02-02", "2026-03-09")
+
+
+@dataclass
+class Extras:
+    """What a page adds to plain modules: photos with captions, continuations, notices."""
+
+    captions: dict[str, str] = field(default_factory=dict)  # article title → caption
+    continuations: dict[str, str] = field(default_factory=dict)
+    notices: dict[str, tuple[str, str]] = field(default_factory=dict)
+    photos: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+
+
+EXTRAS = Extras()
+
+
+def article_block(art: ms.Article, width: float, columns: int) -> ms.Block:
+    """The sample module layout, plus a captioned photo and a continuation line below it."""
+    if art.title in EXTRAS.notices:
+        return notice_block(width, EXTRAS.notices[art.title])
+    block = _plain_block(art, width, columns)
+    top = float(block.height)
+    if art.title in EXTRAS.captions:
+        w = min(width, 240.0)
+        EXTRAS.photos[art.title] = (0.0, top + 2, w, round(w * 0.6, 1))
+        top += w * 0.6 + 6
+        lead = CAPTION_SIZE * 1.5
+        tokens = ms.tokenize(EXTRAS.captions[art.title])
+        for row in ms.break_tokens(tokens, width, CAPTION_SIZE):
+            baseline = ms.baseline_in(top, lead, CAPTION_SIZE)
+            block.runs += ms.line_runs(0.0, baseline, CAPTION_SIZE, row)
+            top += lead
+        top += 4
+    if art.title in EXTRAS.continuations:
+        text = EXTRAS.continuations[art.title]
+        x = width - ms.token_width(text, ms.BODY_SIZE)
+        baseline = ms.baseline_in(top, ms.BODY_LEAD, ms.BODY_SIZE)
+        block.runs += ms.line_runs(x, baseline, ms.BODY_SIZE, [text])
+        top += ms.BODY_LEAD
+    block.height = int(top + 2)
+    return block
+
+
+_plain_block = ms.article_block
+ms.article_block = article_block  # ms.place_row lays modules out through this name
+
+
+def notice_block(width: float, notice: tuple[str, str]) -> ms.Block:
+    """A small boxed ad: bold heading, wrapped text, the 广告 label bottom right."""
+    block, pad = ms.Block(), 10.0
+    head, text = notice
+    block.runs += ms.line_runs(pad, pad + ms.ASCENT * 14, 14.0, ms.tokenize(head), bold=True)
+    top = pad + 22
+    for tokens in ms.break_tokens(ms.tokenize(text), width - 2 * pad, 9.0):
+        block.runs += ms.line_runs(pad, ms.baseline_in(top, 13.5, 9.0), 9.0, tokens)
+        top += 13.5
+    block.height = int(top + pad + 10)
+    x = width - pad - ms.token_width(NOTICE_LABEL, 8.0)
+    block.runs += ms.line_runs(x, block.height - 5.0, 8.0, [NOTICE_LABEL])
+    return block
+
+
+def variant(rng: random.Random, art: ms.Article, paragraphs: int) -> ms.Article:
+    """The article cut to its first paragraphs, sometimes with a kicker or subtitle added."""
+    keep = art.paragraphs[:paragraphs]
+    return replace(
+        art,
+        paragraphs=keep,
+        kicker=art.kicker or (rng.choice(KICKERS) if rng.random() < 0.35 else None),
+        subtitle=art.subtitle or (rng.choice(SUBTITLES) if rng.random() < 0.3 else None),
+        subheads=frozenset(i for i in art.subheads if i < len(keep)),
+    )
+
+
+def split_count(rng: random.Random, n: int) -> list[int]:
+    """Modules per row: n split into at most three rows of 1–3 modules."""
+    while True:
+        rows = rng.randint(max(1, -(-n // 3)), min(3, n))
+        parts = [1] * rows
+        for _ in range(n - rows):
+            parts[rng.randrange(rows)] += 1
+        if max(parts) <= 3:
+            return parts
+
+
+def page_spec(rng: random.Random, label: str) -> ms.PageSpec:
+    """A random page: rows of modules (articles, sometimes a notice), maybe the ad row."""
+    EXTRAS.__init__()  # type: ignore[misc]
+    pool = [k for k in ms.ARTICLES if k != "seed" and not k.startswith(("notice", "v_"))]
+    rng.shuffle(pool)
+    n = rng.randint(1, 7)
+    with_notice = n >= 3 and rng.random() < 0.3
+    rows = []
+    for count in split_count(rng, n):
+        cells = []
+        for units, stacked in rng.choice(ROWS[count]):
+            slots = []
+            for _ in range(stacked):
+                key = pool.pop()
+                if with_notice and units <= 6:
+                    key, with_notice = f"notice{rng.randrange(len(NOTICES))}", False
+                    EXTRAS.notices[ms.ARTICLES[key].title] = NOTICES[int(key[-1])]
+                else:
+                    ms.ARTICLES[f"v_{key}"] = art = variant(
+                        rng, ms.ARTICLES[key], rng.randint(2, 6)
+                    )
+                    key = f"v_{key}"
+                    if rng.random() < 0.25:
+                        EXTRAS.captions[art.title] = rng.choice(CAPTIONS)
+                    if rng.random() < 0.2:
+                        EXTRAS.continuations[art.title] = f"（下转第{rng.randint(2, 8)}版）"
+                slots.append(ms.Slot(key, rng.choice(COLUMNS[units])))
+            cells.append(ms.Cell(units, tuple(slots)))
+        rows.append(tuple(cells))
+    if rng.random() < 0.4:
+        rows.append((ms.Cell(12, (ms.Slot(ms.AD),)),))
+    name = rng.choice(("要闻", "园区", "创新", "综合"))
+    return ms.PageSpec(label, name, rng.choice(("林蔚", "周岚", "何静")), tuple(rows))
+
+
+def seed_spec() -> ms.PageSpec:
+    """The seed article as a 4-column page above the subscription ad."""
+    EXTRAS.__init__()  # type: ignore[misc]
+    rows = ((ms.Cell(12, (ms.Slot("seed", 4),)),), (ms.Cell(12, (ms.Slot(ms.AD),)),))
+    return ms.PageSpec("A1", "要闻", "周岚", rows)
+
+
+def truth_of(issue: str, spec: ms.PageSpec, layout: ms.PageLayout) -> dict[str, Any]:
+    """What the page really says: articles with roles and bbox, ads, furniture."""
+    articles, ads = [], []
+    for module in layout.modules:
+        if module.key == ms.AD:
+            ads.append({"text": ms.ad_text(), "bbox": list(module.bbox)})
+            continue
+        art = ms.ARTICLES[module.key]
+        if art.title in EXTRAS.notices:
+            head, text = EXTRAS.notices[art.title]
+            ads.append({"text": head + text + NOTICE_LABEL, "bbox": list(module.bbox)})
+            continue
+        articles.append(
+            {
+                "headline": art.title,
+                "kicker": art.kicker,
+                "subtitle": art.subtitle,
+                "byline": art.author,
+                "paragraphs": list(art.paragraphs),
+                "subheads": [art.paragraphs[i] for i in sorted(art.subheads)],
+                "captions": [EXTRAS.captions[art.title]] if art.title in EXTRAS.captions else [],
+                "continuations": [EXTRAS.continuations[art.title]]
+                if art.title in EXTRAS.continuations
+                else [],
+                "columns": module.columns,
+                "bbox": list(module.bbox),
+            }
+        )
+    furniture = [run.text for run in layout.furniture]
+    return {"issue_date": issue, "articles": articles, "ads": ads, "furniture": furniture}
+
+
+def draw_ops(canvas: Canvas, layout: ms.PageLayout, rng: random.Random) -> list[Callable[[], Any]]:
+    """Every drawing operation of a page as a closure, so the order can be shuffled."""
+    ops: list[Callable[[], Any]] = [partial(_rule, canvas, *rule) for rule in layout.rules]
+    ops += [partial(ms.draw_run, canvas, run) for run in layout.furniture]
+    for module in layout.modules:
+        x0, top = module.bbox[:2]
+        art = ms.ARTICLES.get(module.key)
+        if module.key == ms.AD or (art is not None and art.title in EXTRAS.notices):
+            ops.append(partial(_frame, canvas, module.bbox))
+        ops += [partial(ms.draw_run, canvas, run, x0, top) for run in module.block.runs]
+        boxes_only = replace(module, key="", block=replace(module.block, runs=[]))
+        ops.append(partial(ms.draw_module, canvas, boxes_only))
+        if art is not None and art.title in EXTRAS.photos:
+            px, py, pw, ph = EXTRAS.photos[art.title]
+            image = ImageReader(_photo(rng))
+            y = ms.PAGE_H - (top + py + ph)
+            ops.append(partial(canvas.drawImage, image, x0 + px, y, pw, ph))
+    return ops
+
+
+def _rule(canvas: Canvas, x0: float, y0: float, x1: float, y1: float, width: float) -> None:
+    canvas.setLineWidth(width)
+    canvas.line(x0, ms.PAGE_H - y0, x1, ms.PAGE_H - y1)
+
+
+def _frame(canvas: Canvas, bbox: tuple[float, float, float, float]) -> None:
+    x0, top, x1, bottom = bbox
+    canvas.setLineWidth(1.0)
+    canvas.rect(x0, ms.PAGE_H - bottom, x1 - x0, bottom - top, stroke=1, fill=0)
+
+
+def _photo(rng: random.Random) -> Image.Image:
+    """A small grey stand-in for a photo."""
+    img = Image.linear_gradient("L").resize((48, 32))
+    shade = rng.randint(40, 90)
+    return img.point(lambda v: min(255, v // 2 + shade))
+
+
+def write_reportlab(path: Path, issue: str, spec: ms.PageSpec, shuffle: bool, seed: int) -> dict:
+    """Lay out and draw one page with reportlab; return its truth."""
+    layout = ms.layout_page(issue, spec)
+    canvas = Canvas(str(path), pagesize=(ms.PAGE_W, ms.PAGE_H), invariant=1, pageCompression=1)
+    canvas.setCreator("baokan scripts/make_pdf_corpus.py (reportlab)")
+    rng = random.Random(seed)
+    ops = draw_ops(canvas, layout, rng)
+    if shuffle:
+        rng.shuffle(ops)
+    for op in ops:
+        op()
+    canvas.showPage()
+    canvas.save()
+    return truth_of(issue, spec, layout)
+
+
+def fitting_page(rng: random.Random, label: str, issue: str) -> ms.PageSpec:
+    """Draw random pages until one fits the content area."""
+    for _ in range(500):
+        spec = page_spec(rng, label)
+        try:
+            ms.layout_page(issue, spec)
+        except AssertionError:
+            continue
+        return spec
+    raise SystemExit(f"{label}: no random layout fits the page")
+
+
+def register_notices() -> None:
+    """Notices are laid out through the article table like any module."""
+    for i, (head, _) in enumerate(NOTICES):
+        ms.ARTICLES[f"notice{i}"] = ms.Article(title=f"notice:{head}", author="", paragraphs=())
+
+
+def write_truth(path: Path, truth: dict[str, Any]) -> None:
+    """Truth JSON beside the PDF."""
+    ms.write_text(path, json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
+
+
+def main() -> None:
+    """Regenerate tests/pdf_corpus/."""
+    ms.register_fonts()
+    register_notices()
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    spec = seed_spec()
+    truth = write_reportlab(OUT / "seed.pdf", "2025-12-29", spec, False, 0)
+    write_truth(OUT / "seed.json", {"producer": "reportlab", "shuffled": False, **truth})
+    rng = random.Random(20260105)
+    for i in range(1, REPORTLAB_PAGES + 1):
+        issue = rng.choice(DATES)
+        spec = fitting_page(rng, f"R{i:02d}", issue)
+        shuffle = i % 3 == 0
+        truth = write_reportlab(OUT / f"r{i:02d}.pdf", issue, spec, shuffle, i)
+        write_truth(OUT / f"r{i:02d}.json", {"producer": "reportlab", "shuffled": shuffle, **truth})
+    if "--no-chromium" not in sys.argv:
+        import corpus_chromium
+
+        corpus_chromium.build(OUT, CHROMIUM_PAGES, random.Random(20260212))
+
+
+if __name__ == "__main__":
+    main()

@@ -27,13 +27,25 @@ class Line:
         return (self.top + self.bottom) / 2
 
 
-def _segment(chars: list[dict[str, Any]]) -> list[Line]:
-    """Split one baseline's characters where a gap wider than a character opens (a column gap)."""
+Rule = tuple[float, float, float]  # a vertical rule: x, top, bottom
+
+
+def _crosses(rules: list[Rule], x0: float, x1: float, top: float, bottom: float) -> bool:
+    """Whether a vertical rule runs between x0 and x1 beside a line at top..bottom."""
+    mid = (top + bottom) / 2
+    return any(x0 - 0.5 <= x <= x1 + 0.5 and rt - 1 <= mid <= rb + 1 for x, rt, rb in rules)
+
+
+def _segment(chars: list[dict[str, Any]], rules: list[Rule]) -> list[Line]:
+    """Split one baseline's characters at a column gap wider than a character or at a rule."""
     chars.sort(key=lambda c: c["x0"])
     runs: list[list[dict[str, Any]]] = [[chars[0]]]
     for ch in chars[1:]:
         prev = runs[-1][-1]
-        if ch["x0"] - prev["x1"] > max(prev["size"], ch["size"]) * 1.2:
+        gap = ch["x0"] - prev["x1"]
+        if gap > max(prev["size"], ch["size"]) * 1.2 or (
+            gap > 0 and _crosses(rules, prev["x1"], ch["x0"], ch["top"], ch["bottom"])
+        ):
             runs.append([ch])
         else:
             runs[-1].append(ch)
@@ -60,8 +72,12 @@ def _line(run: list[dict[str, Any]]) -> Line:
     )
 
 
-def page_lines(chars: list[dict[str, Any]]) -> list[Line]:
-    """Group characters into lines by baseline, then split each baseline at column gaps."""
+def page_lines(chars: list[dict[str, Any]], rules: list[Rule] | None = None) -> list[Line]:
+    """Group characters into lines by baseline, then split each baseline at column gaps.
+
+    `rules` are the page's vertical rules: text on either side of one never joins a line.
+    """
+    rules = rules or []
     visible = [c for c in chars if c["text"].strip()]
     visible.sort(key=lambda c: (round(c["bottom"], 0), c["x0"]))
     lines: list[Line] = []
@@ -71,11 +87,11 @@ def page_lines(chars: list[dict[str, Any]]) -> list[Line]:
             band
             and abs(ch["bottom"] - band[-1]["bottom"]) > min(ch["size"], band[-1]["size"]) * 0.3
         ):
-            lines.extend(_segment(band))
+            lines.extend(_segment(band, rules))
             band = []
         band.append(ch)
     if band:
-        lines.extend(_segment(band))
+        lines.extend(_segment(band, rules))
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,9 @@ _BYLINE = re.compile(r"^(►|▶|本报记者|本报通讯员|本报编辑部|�
 _CONTINUATION = re.compile(r"^[（(]\s*[上下]接第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
 _AD_WORDS = ("广告", "订阅", "热线", "招商")
 BBox = tuple[float, float, float, float]
+# pdfminer warns on every glyph of fonts it half understands (Chromium's FontBBox-less
+# subsets); what matters to us is reported as a ParseError or a text layer verdict.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -185,9 +189,12 @@ def _split(lines: list[Line], sizes: _Sizes, rules: _Rules) -> list[list[Line]]:
     for gap in _gaps([(ln.top, ln.bottom) for ln in lines], sizes.body * 0.8):
         above = [ln for ln in lines if ln.bottom <= gap[0]]
         below = [ln for ln in lines if ln.top >= gap[1]]
-        # A module starts with its display type (kicker or headline), never with body text.
-        if any(map(sizes.is_headline, above)) and sizes.is_display(
-            min(below, key=lambda ln: ln.top)
+        # A module starts with its display type (kicker or headline), never with body text,
+        # and has a headline of its own (a subtitle below a headline starts nothing).
+        if (
+            any(map(sizes.is_headline, above))
+            and any(map(sizes.is_headline, below))
+            and sizes.is_display(min(below, key=lambda ln: ln.top))
         ):
             options.append((_ruled(gap, rules.horizontal, xspan), gap[1] - gap[0], above, below))
     for gap in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.8):
@@ -256,7 +263,8 @@ def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
 
 def parse_page(page: Any) -> PdfPage:
     """Segment one pdfplumber page into articles, ads and furniture."""
-    lines = page_lines(page.chars)
+    rules = _Rules.of(page)
+    lines = page_lines(page.chars, rules.vertical)
     result = PdfPage(
         page_number=page.page_number,
         width=float(page.width),
@@ -275,7 +283,7 @@ def parse_page(page: Any) -> PdfPage:
             result.ads.append(PdfAd(text=text, bbox=tuple(round(v, 1) for v in box)))  # type: ignore[arg-type]
             content = [ln for ln in content if ln not in inside]
     sizes = _Sizes(body_size(content))
-    for module in _split(content, sizes, _Rules.of(page)):
+    for module in _split(content, sizes, rules):
         article = _module(module, sizes)
         if article is not None:
             result.articles.append(article)

@@ -14,8 +14,8 @@ from parsers.pdf_eval import Report, evaluate, format_report
 
 CORPUS = Path(__file__).parent / "pdf_corpus"
 MIN_MEDIAN_SIMILARITY = 0.99
-MIN_HEADLINE_ACCURACY = 0.96
-MIN_PAGES = 21
+MIN_HEADLINE_ACCURACY = 1.0
+MIN_PAGES = 27
 
 
 @pytest.fixture(scope="module")

@@ -77,6 +77,7 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
                     "text_layer": p.text_layer,
                     "articles": [{**asdict(a), "bbox": list(a.bbox)} for a in p.articles],
                     "ads": [{"text": ad.text, "bbox": list(ad.bbox)} for ad in p.ads],
+                    "furniture": p.furniture,
                 }
                 for p in pages
             ]

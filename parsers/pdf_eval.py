@@ -41,6 +41,8 @@ class ArticleScore:
     similarity: float
     headline_ok: bool
     fields_ok: bool  # kicker, subtitle, byline
+    roles_ok: bool = False  # subheads, captions, continuation notes
+    bbox_ok: bool | None = None  # parsed bbox inside the module's truth bbox (None: no truth)
 
 
 @dataclass
@@ -60,6 +62,11 @@ class Report:
     def median_similarity(self) -> float:
         """Median body similarity over all truth articles (missed articles score 0)."""
         return statistics.median(a.similarity for a in self.articles) if self.articles else 0.0
+
+    def share(self, attr: str) -> float:
+        """Share of scored truth articles for which a boolean score holds."""
+        values = [getattr(a, attr) for a in self.articles if getattr(a, attr) is not None]
+        return sum(values) / len(values) if values else 0.0
 
     @property
     def headline_accuracy(self) -> float:
@@ -83,6 +90,15 @@ def _match(truth: dict[str, Any], parsed: list[PdfArticle]) -> PdfArticle | None
     if best is not None and similarity(_body(best.paragraphs), want) > 0.5:
         return best
     return None
+
+
+def _inside(got: tuple[float, ...], want: list[float], slack: float = 1.0) -> bool:
+    return (
+        got[0] >= want[0] - slack
+        and got[1] >= want[1] - slack
+        and got[2] <= want[2] + slack
+        and got[3] <= want[3] + slack
+    )
 
 
 def _all_text(page: PdfPage) -> str:
@@ -131,6 +147,10 @@ def score_page(name: str, truth: dict[str, Any], page: PdfPage, report: Report) 
                 fields_ok=got is not None
                 and (got.kicker, got.subtitle, got.byline)
                 == (want["kicker"], want["subtitle"], want["byline"]),
+                roles_ok=got is not None
+                and (got.subheads, got.captions, got.continuations)
+                == (want["subheads"], want["captions"], want["continuations"]),
+                bbox_ok=_inside(got.bbox, want["bbox"]) if got and want["bbox"] else None,
             )
         )
     report.extra_articles += sum(1 for a in page.articles if id(a) not in matched)
@@ -164,6 +184,8 @@ def format_report(report: Report, verbose: bool = True) -> str:
         for a in report.articles:
             mark = "" if a.headline_ok else f"  (got headline: {a.found})"
             fields = "" if a.fields_ok else "  [kicker/subtitle/byline differ]"
+            fields += "" if a.roles_ok else "  [subheads/captions/continuations differ]"
+            fields += "" if a.bbox_ok is not False else "  [bbox outside the module]"
             lines.append(f"{a.page:>6}  {a.similarity:6.4f}  {a.headline}{mark}{fields}")
     n = len(report.articles)
     lines += [
@@ -171,7 +193,9 @@ def format_report(report: Report, verbose: bool = True) -> str:
         f"median similarity {report.median_similarity:.4f}, "
         f"min {min((a.similarity for a in report.articles), default=0):.4f}",
         f"headline accuracy {report.headline_accuracy:.4f}, "
-        f"kicker/subtitle/byline accuracy {sum(a.fields_ok for a in report.articles) / max(n, 1):.4f}",
+        f"kicker/subtitle/byline accuracy {report.share('fields_ok'):.4f}, "
+        f"subhead/caption/continuation accuracy {report.share('roles_ok'):.4f}, "
+        f"bbox accuracy {report.share('bbox_ok'):.4f}",
         f"ad leaks {len(report.ad_leaks)}, ads missed {len(report.ads_missed)}, "
         f"furniture leaks {len(report.furniture_leaks)}, radical pages {len(report.radicals)}, "
         f"errors {len(report.errors)}",

@@ -15,7 +15,7 @@ from parsers.pdf_lines import Line, body_size, page_lines, text_of
 from parsers.text import join_lines, normalize_text
 
 _BYLINE = re.compile(r"^(►|▶|本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者)")
-_CONTINUATION = re.compile(r"^[（(]\s*[上下]接第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
+_CONTINUATION = re.compile(r"^[（(]\s*[上下]?[接转]第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
 _AD_WORDS = ("广告", "订阅", "热线", "招商")
 BBox = tuple[float, float, float, float]
 # pdfminer warns on every glyph of fonts it half understands (Chromium's FontBBox-less
@@ -35,6 +35,7 @@ class PdfArticle:
     bbox: BBox
     continuations: list[str] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
+    subheads: list[str] = field(default_factory=list)  # paragraphs that are subheads
 
 
 @dataclass
@@ -83,6 +84,21 @@ def _boxes(page: Any) -> list[BBox]:
         if r.get("stroke") and r["width"] > 60 and r["height"] > 30:
             boxes.append((r["x0"], r["top"], r["x1"], r["bottom"]))
     return boxes
+
+
+def _mark_captions(page: Any, lines: list[Line], body: float) -> None:
+    """Small type right below a photo is its caption, with the lines it wraps to."""
+    for img in page.images:
+        if img["width"] < 30 or img["height"] < 20:
+            continue  # icons and rules drawn as images have no captions
+        edge = img["bottom"]
+        for ln in sorted(lines, key=lambda ln: ln.top):
+            if ln.top < edge - 2 or ln.x1 <= img["x0"] or ln.x0 >= img["x1"]:
+                continue
+            if ln.top - edge > ln.size * 1.2 or ln.size >= body - 0.3:
+                break
+            ln.role = "caption"
+            edge = ln.bottom
 
 
 def _furniture_limits(page: Any, lines: list[Line]) -> tuple[float, float]:
@@ -208,9 +224,10 @@ def _split(lines: list[Line], sizes: _Sizes, rules: _Rules) -> list[list[Line]]:
     return _split(first, sizes, rules) + _split(second, sizes, rules)
 
 
-def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str]]:
-    """Body lines in column order, rejoined into paragraphs; continuation notes set apart."""
+def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str], list[str]]:
+    """Body lines in column order rejoined into paragraphs; subheads; continuation notes."""
     paragraphs: list[list[str]] = []
+    is_subhead: list[bool] = []
     continuations: list[str] = []
     prev_subhead = False
     for col in _columns(lines):
@@ -224,10 +241,12 @@ def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str]]
             # subhead is a paragraph of its own, however many lines it wraps to.
             if prev_subhead != subhead or line.x0 - left > sizes.body * 1.2 or not paragraphs:
                 paragraphs.append([])
+                is_subhead.append(subhead)
             paragraphs[-1].append(line.text)
             prev_subhead = subhead
     texts = [normalize_text(join_lines(p)) for p in paragraphs]
-    return [t for t in texts if t], continuations
+    subheads = [t for t, sub in zip(texts, is_subhead, strict=True) if t and sub]
+    return [t for t in texts if t], subheads, continuations
 
 
 def _is_byline(line: Line, sizes: _Sizes) -> bool:
@@ -245,10 +264,11 @@ def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
     display = [ln for ln in lines if sizes.is_display(ln) and not sizes.is_headline(ln)]
     kicker = [ln for ln in display if ln.bottom <= head_top + 1]
     subtitle = [ln for ln in display if ln.top >= head_bottom - 1]
-    rest = [ln for ln in lines if not sizes.is_display(ln)]
+    captions = [ln for ln in lines if ln.role == "caption"]
+    rest = [ln for ln in lines if not sizes.is_display(ln) and ln.role != "caption"]
     byline = [ln for ln in rest if _is_byline(ln, sizes)]
     body = [ln for ln in rest if ln not in byline]
-    paragraphs, continuations = _paragraphs(body, sizes)
+    paragraphs, subheads, continuations = _paragraphs(body, sizes)
     author = normalize_text(re.sub(r"^[►▶\s]+", "", text_of(byline))) if byline else None
     return PdfArticle(
         headline=normalize_text(text_of(heads)),
@@ -258,6 +278,8 @@ def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
         paragraphs=paragraphs,
         bbox=_bbox(lines),
         continuations=continuations,
+        captions=[normalize_text(text_of(captions))] if captions else [],
+        subheads=subheads,
     )
 
 
@@ -283,6 +305,7 @@ def parse_page(page: Any) -> PdfPage:
             result.ads.append(PdfAd(text=text, bbox=tuple(round(v, 1) for v in box)))  # type: ignore[arg-type]
             content = [ln for ln in content if ln not in inside]
     sizes = _Sizes(body_size(content))
+    _mark_captions(page, content, sizes.body)
     for module in _split(content, sizes, rules):
         article = _module(module, sizes)
         if article is not None:

@@ -45,6 +45,7 @@ SUBTITLES = (
     "从实验室到生产线只用了九个月",
     "记一家专精特新“小巨人”企业",
 )
+SUBHEADS = ("政策先行 服务跟进", "从“盆景”到“风景”", "下一步怎么走")
 CAPTIONS = (
     "图为高新区一家企业的智能生产线。本报记者 王磊 摄",
     "工作人员在调试新一代储能设备。",
@@ -129,12 +130,16 @@ def notice_block(width: float, notice: tuple[str, str]) -> ms.Block:
 def variant(rng: random.Random, art: ms.Article, paragraphs: int) -> ms.Article:
     """The article cut to its first paragraphs, sometimes with a kicker or subtitle added."""
     keep = art.paragraphs[:paragraphs]
+    subheads = frozenset(i for i in art.subheads if i < len(keep))
+    if len(keep) >= 3 and not subheads and rng.random() < 0.3:
+        keep = (keep[0], rng.choice(SUBHEADS), *keep[1:])
+        subheads = frozenset({1})
     return replace(
         art,
         paragraphs=keep,
         kicker=art.kicker or (rng.choice(KICKERS) if rng.random() < 0.35 else None),
         subtitle=art.subtitle or (rng.choice(SUBTITLES) if rng.random() < 0.3 else None),
-        subheads=frozenset(i for i in art.subheads if i < len(keep)),
+        subheads=subheads,
     )
 
 
@@ -149,12 +154,11 @@ def split_count(rng: random.Random, n: int) -> list[int]:
             return parts
 
 
-def page_spec(rng: random.Random, label: str) -> ms.PageSpec:
+def page_spec(rng: random.Random, label: str, n: int) -> ms.PageSpec:
     """A random page: rows of modules (articles, sometimes a notice), maybe the ad row."""
     EXTRAS.__init__()  # type: ignore[misc]
     pool = [k for k in ms.ARTICLES if k != "seed" and not k.startswith(("notice", "v_"))]
     rng.shuffle(pool)
-    n = rng.randint(1, 7)
     with_notice = n >= 3 and rng.random() < 0.3
     rows = []
     for count in split_count(rng, n):
@@ -279,8 +283,9 @@ def write_reportlab(path: Path, issue: str, spec: ms.PageSpec, shuffle: bool, se
 
 def fitting_page(rng: random.Random, label: str, issue: str) -> ms.PageSpec:
     """Draw random pages until one fits the content area."""
-    for _ in range(500):
-        spec = page_spec(rng, label)
+    n = rng.randint(1, 7)  # articles, kept while layouts are redrawn
+    for _ in range(2000):
+        spec = page_spec(rng, label, n)
         try:
             ms.layout_page(issue, spec)
         except AssertionError:

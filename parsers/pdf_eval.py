@@ -57,6 +57,7 @@ class Report:
     ads_missed: list[str] = field(default_factory=list)
     radicals: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    layer_errors: list[str] = field(default_factory=list)  # text_layer other than the truth's
 
     @property
     def median_similarity(self) -> float:
@@ -130,6 +131,10 @@ def _leaks(name: str, truth: dict[str, Any], page: PdfPage, report: Report) -> N
 def score_page(name: str, truth: dict[str, Any], page: PdfPage, report: Report) -> None:
     """Add one page's scores to the report."""
     report.pages += 1
+    if page.text_layer != truth.get("text_layer", "pdf"):
+        report.layer_errors.append(
+            f"{name}: text layer {page.text_layer}, truth says {truth.get('text_layer', 'pdf')}"
+        )
     matched: set[int] = set()
     for want in truth["articles"]:
         got = _match(want, page.articles)
@@ -198,7 +203,7 @@ def format_report(report: Report, verbose: bool = True) -> str:
         f"bbox accuracy {report.share('bbox_ok'):.4f}",
         f"ad leaks {len(report.ad_leaks)}, ads missed {len(report.ads_missed)}, "
         f"furniture leaks {len(report.furniture_leaks)}, radical pages {len(report.radicals)}, "
-        f"errors {len(report.errors)}",
+        f"errors {len(report.errors)}, wrong text layers {len(report.layer_errors)}",
     ]
     for label, items in (
         ("ad leak", report.ad_leaks),
@@ -206,6 +211,7 @@ def format_report(report: Report, verbose: bool = True) -> str:
         ("furniture leak", report.furniture_leaks),
         ("radicals", report.radicals),
         ("error", report.errors),
+        ("text layer", report.layer_errors),
     ):
         lines += [f"  {label}: {item}" for item in items]
     return "\n".join(lines)

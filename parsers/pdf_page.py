@@ -9,15 +9,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers import ParseError
+from parsers.ocr import PageRenderer
 from parsers.pdf_lines import Line, body_size, page_lines, text_of
+from parsers.pdf_text_layer import text_source
 from parsers.text import join_lines, normalize_text
+from parsers.timelimit import TimeLimitExceeded, time_limit
 
-_BYLINE = re.compile(r"^(►|▶|本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者)")
+_REPORTER = r"本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者"
+# OCR reads the byline triangle as 》 or ■; those count as markers only before a reporter title.
+_BYLINE = re.compile(rf"^(►|▶|[》■]\s*(?={_REPORTER})|{_REPORTER})")
+_MARKERS = "►▶》■"
 _CONTINUATION = re.compile(r"^[（(]\s*[上下]?[接转]第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
 _AD_WORDS = ("广告", "订阅", "热线", "招商")
 BBox = tuple[float, float, float, float]
+PAGE_TIME_LIMIT = 120.0  # seconds per page, OCR included (an OCR'd page takes 5–20 s)
 # pdfminer warns on every glyph of fonts it half understands (Chromium's FontBBox-less
 # subsets); what matters to us is reported as a ParseError or a text layer verdict.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -53,10 +62,13 @@ class PdfPage:
     page_number: int
     width: float
     height: float
-    text_layer: str  # 'pdf' | 'none'
+    text_layer: str  # 'pdf' | 'ocr' (some or all text read by OCR) | 'none'
     articles: list[PdfArticle] = field(default_factory=list)
     ads: list[PdfAd] = field(default_factory=list)
     furniture: list[str] = field(default_factory=list)
+    ocr_lines: int = 0  # garbled text-layer lines replaced by OCR
+    dropped_lines: int = 0  # garbled lines left out (never loaded as junk) for want of OCR
+    notes: list[str] = field(default_factory=list)  # why text is missing or came from OCR
 
 
 def _bbox(lines: list[Line]) -> BBox:
@@ -252,7 +264,7 @@ def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str],
 def _is_byline(line: Line, sizes: _Sizes) -> bool:
     """A byline opens with a marker or a reporter title and is set apart from body type."""
     text = line.text.strip()
-    return bool(_BYLINE.match(text)) and (text[0] in "►▶" or abs(line.size - sizes.body) > 0.3)
+    return bool(_BYLINE.match(text)) and (text[0] in _MARKERS or abs(line.size - sizes.body) > 0.3)
 
 
 def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
@@ -269,7 +281,7 @@ def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
     byline = [ln for ln in rest if _is_byline(ln, sizes)]
     body = [ln for ln in rest if ln not in byline]
     paragraphs, subheads, continuations = _paragraphs(body, sizes)
-    author = normalize_text(re.sub(r"^[►▶\s]+", "", text_of(byline))) if byline else None
+    author = normalize_text(re.sub(rf"^[{_MARKERS}\s]+", "", text_of(byline))) if byline else None
     return PdfArticle(
         headline=normalize_text(text_of(heads)),
         kicker=normalize_text(text_of(kicker)) or None,
@@ -283,15 +295,19 @@ def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
     )
 
 
-def parse_page(page: Any) -> PdfPage:
-    """Segment one pdfplumber page into articles, ads and furniture."""
+def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
+    """Segment one pdfplumber page into articles, ads and furniture (OCR needs a renderer)."""
     rules = _Rules.of(page)
-    lines = page_lines(page.chars, rules.vertical)
+    source = text_source(page, rules.vertical, renderer)
+    lines = page_lines(source.chars, rules.vertical)
     result = PdfPage(
         page_number=page.page_number,
         width=float(page.width),
         height=float(page.height),
-        text_layer="pdf" if lines else "none",
+        text_layer=source.layer if lines else "none",
+        ocr_lines=source.ocr_lines,
+        dropped_lines=source.dropped_lines,
+        notes=source.notes,
     )
     upper, lower = _furniture_limits(page, lines)
     result.furniture = [
@@ -313,16 +329,54 @@ def parse_page(page: Any) -> PdfPage:
     return result
 
 
-def parse_pdf(data: bytes, source: str) -> list[PdfPage]:
-    """Parse every page of a PDF; raise ParseError naming the source when it cannot be read."""
+def _pdfminer_reason(exc: PdfminerException) -> str:
+    """What pdfminer's wrapped error means for the reader of a problem list."""
+    cause = exc.args[0] if exc.args else exc
+    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        return f"encrypted PDF, cannot be read without its password ({type(cause).__name__})"
+    return f"not a readable PDF ({type(cause).__name__}: {cause})"
+
+
+def _timed_page(page: Any, renderer: PageRenderer | None, limit: float | None) -> PdfPage:
+    """One page within the time limit; a page that runs over comes back empty, with a note."""
+    try:
+        with time_limit(limit):
+            return parse_page(page, renderer)
+    except (TimeLimitExceeded, PdfminerException) as exc:
+        if isinstance(exc, PdfminerException) and not isinstance(
+            exc.args[0] if exc.args else None, TimeLimitExceeded
+        ):
+            raise  # pdfplumber wraps whatever interrupts pdfminer, the time limit included
+        return PdfPage(
+            page_number=page.page_number,
+            width=float(page.width),
+            height=float(page.height),
+            text_layer="none",
+            notes=[f"page {page.page_number}: {exc.args[0] if exc.args else exc}, skipped"],
+        )
+
+
+def parse_pdf(
+    data: bytes, source: str, ocr: bool = True, page_time_limit: float | None = PAGE_TIME_LIMIT
+) -> list[PdfPage]:
+    """Parse every page of a PDF; raise ParseError naming the source when it cannot be read.
+
+    Garbled or missing text layers are read by OCR unless `ocr` is False.
+    """
     if not data:
         raise ParseError(f"{source}: empty file")
+    renderer = PageRenderer(data) if ocr else None
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise ParseError(f"{source}: PDF has no pages")
-            return [parse_page(page) for page in pdf.pages]
+            return [_timed_page(page, renderer, page_time_limit) for page in pdf.pages]
     except ParseError:
         raise
+    except PdfminerException as exc:
+        raise ParseError(f"{source}: {_pdfminer_reason(exc)}") from exc
     except Exception as exc:  # pdfminer raises many types on damaged files; all mean "unreadable"
         raise ParseError(f"{source}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    finally:
+        if renderer is not None:
+            renderer.close()

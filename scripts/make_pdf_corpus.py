@@ -19,20 +19,27 @@ import json
 import random
 import shutil
 import sys
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pdfplumber
+import pypdfium2
 from PIL import Image
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 import corpus_chromium
 import make_sample as ms
+
+from parsers.radicals import SUPPLEMENT_TO_UNIFIED
 
 OUT = ms.ROOT / "tests" / "pdf_corpus"
 REPORTLAB_PAGES = 20
@@ -281,9 +288,11 @@ def write_reportlab(path: Path, issue: str, spec: ms.PageSpec, shuffle: bool, se
     return truth_of(issue, spec, layout)
 
 
-def fitting_page(rng: random.Random, label: str, issue: str) -> ms.PageSpec:
+def fitting_page(
+    rng: random.Random, label: str, issue: str, articles: int | None = None
+) -> ms.PageSpec:
     """Draw random pages until one fits the content area."""
-    n = rng.randint(1, 7)  # articles, kept while layouts are redrawn
+    n = articles or rng.randint(1, 7)  # kept while layouts are redrawn
     for _ in range(2000):
         spec = page_spec(rng, label, n)
         try:
@@ -321,6 +330,7 @@ def main() -> None:
         shuffle = i % 3 == 0
         truth = write_reportlab(OUT / f"r{i:02d}.pdf", issue, spec, shuffle, i)
         write_truth(OUT / f"r{i:02d}.json", {"producer": "reportlab", "shuffled": shuffle, **truth})
+    text_layer_variants(random.Random(20260301))
     if "--no-chromium" not in sys.argv:
         rng = random.Random(20260212)
         for i in range(1, CHROMIUM_PAGES + 1):
@@ -328,6 +338,73 @@ def main() -> None:
             write_truth(
                 OUT / f"c{i:02d}.json", {"producer": "chromium", "shuffled": False, **truth}
             )
+
+
+@contextmanager
+def to_unicode(remap: Callable[[int], int] | None) -> Iterator[None]:
+    """Make reportlab write ToUnicode maps through `remap` (None: maps with no entries)."""
+    original = ttfonts.makeToUnicodeCMap
+
+    def patched(fontname: str, subset: list[int]) -> str:
+        if remap is None:  # like a font whose ToUnicode was stripped: pdfminer says (cid:N)
+            head = original(fontname, subset).split("1 begincodespacerange")[0]
+            return head + "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+        return original(fontname, [remap(code) for code in subset])
+
+    ttfonts.makeToUnicodeCMap = patched
+    try:
+        yield
+    finally:
+        ttfonts.makeToUnicodeCMap = original
+
+
+def _to_radical() -> dict[int, int]:
+    """Unified ideograph → the radical code point real text layers sometimes emit for it."""
+    inverse = {ord(unicodedata.normalize("NFKC", chr(c))): c for c in range(0x2F00, 0x2FD6)}
+    for radical, unified in SUPPLEMENT_TO_UNIFIED.items():
+        inverse.setdefault(unified, radical)
+    return inverse
+
+
+def text_layer_variants(rng: random.Random) -> None:
+    """Pages whose text layer is wrong: radicals (main corpus), stripped/PUA maps, image only."""
+    radicals = _to_radical()
+    issue = rng.choice(DATES)
+    spec = fitting_page(rng, "R21", issue)
+    with to_unicode(lambda code: radicals.get(code, code)):
+        truth = write_reportlab(OUT / "r21.pdf", issue, spec, False, 21)
+    write_truth(
+        OUT / "r21.json", {"producer": "reportlab, radical ToUnicode", "shuffled": False, **truth}
+    )
+    garbled = OUT / "garbled"
+    garbled.mkdir()
+    for name, remap in (("nounicode", None), ("pua", lambda code: 0xE000 + code % 0x1000)):
+        spec = fitting_page(rng, "G1", issue, articles=1)
+        with to_unicode(remap):
+            truth = write_reportlab(garbled / f"{name}.pdf", issue, spec, False, 0)
+        write_truth(
+            garbled / f"{name}.json",
+            {"producer": f"reportlab, {name}", "text_layer": "ocr", **truth},
+        )
+    spec = fitting_page(rng, "G2", issue, articles=1)
+    truth = write_reportlab(garbled / "image_only.pdf", issue, spec, False, 0)
+    image_only(garbled / "image_only.pdf")
+    write_truth(
+        garbled / "image_only.json",
+        {"producer": "reportlab, scanned", "text_layer": "ocr", **truth},
+    )
+
+
+def image_only(path: Path) -> None:
+    """Replace a PDF by a scan of itself: one grey image per page, no text layer."""
+    doc = pypdfium2.PdfDocument(path)
+    image = doc[0].render(scale=2.0, grayscale=True).to_pil()
+    doc.close()
+    canvas = Canvas(str(path), pagesize=(ms.PAGE_W, ms.PAGE_H), invariant=1, pageCompression=1)
+    canvas.setCreator("baokan scripts/make_pdf_corpus.py (image only)")
+    canvas.drawImage(ImageReader(image), 0, 0, ms.PAGE_W, ms.PAGE_H)
+    canvas.showPage()
+    canvas.save()
 
 
 def write_chromium(path: Path, rng: random.Random, label: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench sample clean
+.PHONY: setup demo test lint bench bench-pdf sample clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -18,6 +18,9 @@ lint: setup
 
 sample: setup
 	.venv/bin/python scripts/make_sample.py
+
+bench-pdf: setup
+	.venv/bin/python scripts/bench_pdf.py
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache

@@ -26,6 +26,7 @@ _MARKERS = "►▶》■"
 _CONTINUATION = re.compile(r"^[（(]\s*[上下]?[接转]第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
 _AD_WORDS = ("广告", "订阅", "热线", "招商")
 BBox = tuple[float, float, float, float]
+MAX_PDF_BYTES = 64 * 1024 * 1024  # a page PDF is a few MB; anything this big is not one
 PAGE_TIME_LIMIT = 120.0  # seconds per page, OCR included (an OCR'd page takes 5–20 s)
 # pdfminer warns on every glyph of fonts it half understands (Chromium's FontBBox-less
 # subsets); what matters to us is reported as a ParseError or a text layer verdict.
@@ -357,7 +358,11 @@ def _timed_page(page: Any, renderer: PageRenderer | None, limit: float | None) -
 
 
 def parse_pdf(
-    data: bytes, source: str, ocr: bool = True, page_time_limit: float | None = PAGE_TIME_LIMIT
+    data: bytes,
+    source: str,
+    ocr: bool = True,
+    page_time_limit: float | None = PAGE_TIME_LIMIT,
+    max_bytes: int = MAX_PDF_BYTES,
 ) -> list[PdfPage]:
     """Parse every page of a PDF; raise ParseError naming the source when it cannot be read.
 
@@ -365,6 +370,8 @@ def parse_pdf(
     """
     if not data:
         raise ParseError(f"{source}: empty file")
+    if len(data) > max_bytes:
+        raise ParseError(f"{source}: {len(data):,} bytes, over the {max_bytes:,}-byte limit")
     renderer = PageRenderer(data) if ocr else None
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:

@@ -109,3 +109,9 @@ ZERO_PAGES = (
 def test_unreadable_pdfs_say_why(data: bytes, message: str) -> None:
     with pytest.raises(ParseError, match=f"bad.pdf: {message}"):
         parse_pdf(data, "bad.pdf")
+
+
+def test_a_huge_pdf_is_refused_before_parsing() -> None:
+    data = (CORPUS / "seed.pdf").read_bytes()
+    with pytest.raises(ParseError, match=r"big\.pdf: [\d,]+ bytes, over the 1,000-byte limit"):
+        parse_pdf(data, "big.pdf", max_bytes=1000)

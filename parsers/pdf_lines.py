@@ -43,6 +43,11 @@ def _baseline(ch: dict[str, Any]) -> float:
     return -float(matrix[5]) if matrix else float(ch["bottom"])
 
 
+def _factor(ch: dict[str, Any], pdf: float, ocr: float) -> float:
+    """Gap thresholds: OCR boxes are looser than glyph boxes (wider, unevenly spaced)."""
+    return ocr if ch.get("fontname") == "OCR" else pdf
+
+
 def _segment(chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule]) -> list[Line]:
     """Split one baseline's characters at a column gap wider than a character or at a rule."""
     chars.sort(key=lambda c: c["x0"])
@@ -50,7 +55,7 @@ def _segment(chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule]
     for ch in chars[1:]:
         prev = runs[-1][-1]
         gap = ch["x0"] - prev["x1"]
-        if gap > max(prev["size"], ch["size"]) * 1.2 or (
+        if gap > max(prev["size"], ch["size"]) * _factor(ch, 1.2, 0.9) or (
             gap > 0 and _crosses(rules, prev["x1"], ch["x0"], ch["top"], ch["bottom"])
         ):
             runs.append([ch])
@@ -65,7 +70,7 @@ def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
         # A space character in the text layer, or a visible gap, is a word space
         # (本报记者 张明); justified CJK text spreads its characters far less.
         if i and (
-            ch["x0"] - run[i - 1]["x1"] > ch["size"] * 0.4
+            ch["x0"] - run[i - 1]["x1"] > ch["size"] * _factor(ch, 0.4, 0.6)
             or any(run[i - 1]["x1"] - 0.5 <= x <= ch["x0"] + 0.5 for x in spaces)
         ):
             text += " "

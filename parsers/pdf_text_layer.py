@@ -55,7 +55,10 @@ def text_source(page: Any, rules: list[Rule], renderer: PageRenderer | None) -> 
             return TextSource(keep, "pdf", dropped_lines=len(bad), notes=[note])
         try:
             found = [
-                dict(c, size=ln.size) for ln in bad for c in ocr_chars(renderer, index, _region(ln))
+                # Sized and spaced like the line they replace, not like loose OCR boxes.
+                dict(c, size=ln.size, fontname="OCR line")
+                for ln in bad
+                for c in ocr_chars(renderer, index, _region(ln))
             ]
         except OcrUnavailable as exc:
             note = f"{len(bad)} garbled lines dropped: {exc}"

@@ -341,11 +341,16 @@ def main() -> None:
 
 
 @contextmanager
-def to_unicode(remap: Callable[[int], int] | None) -> Iterator[None]:
-    """Make reportlab write ToUnicode maps through `remap` (None: maps with no entries)."""
+def to_unicode(remap: Callable[[int], int] | None, font: str = "") -> Iterator[None]:
+    """Make reportlab write ToUnicode maps of fonts named like `font` through `remap`.
+
+    `remap` None writes maps with no entries, as if the ToUnicode had been stripped.
+    """
     original = ttfonts.makeToUnicodeCMap
 
     def patched(fontname: str, subset: list[int]) -> str:
+        if font not in fontname:
+            return original(fontname, subset)
         if remap is None:  # like a font whose ToUnicode was stripped: pdfminer says (cid:N)
             head = original(fontname, subset).split("1 begincodespacerange")[0]
             return head + "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
@@ -386,6 +391,14 @@ def text_layer_variants(rng: random.Random) -> None:
             garbled / f"{name}.json",
             {"producer": f"reportlab, {name}", "text_layer": "ocr", **truth},
         )
+    # Only the byline marker's font (DejaVu) loses its map: OCR reads just those lines.
+    spec = fitting_page(rng, "G3", issue, articles=2)
+    with to_unicode(None, font=ms.SYMBOL):
+        truth = write_reportlab(garbled / "marker_lines.pdf", issue, spec, False, 0)
+    write_truth(
+        garbled / "marker_lines.json",
+        {"producer": "reportlab, marker font unmapped", "text_layer": "ocr", **truth},
+    )
     spec = fitting_page(rng, "G2", issue, articles=1)
     truth = write_reportlab(garbled / "image_only.pdf", issue, spec, False, 0)
     image_only(garbled / "image_only.pdf")

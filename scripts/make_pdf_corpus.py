@@ -202,6 +202,17 @@ def seed_spec() -> ms.PageSpec:
     return ms.PageSpec("A1", "要闻", "周岚", rows)
 
 
+def dense_spec() -> ms.PageSpec:
+    """As much text as the grid holds: the seed in 5 columns, then 3-column and 5-column rows."""
+    cell, slot = ms.Cell, ms.Slot
+    rows = (
+        (cell(12, (slot("seed", 5),)),),
+        (cell(6, (slot("battery", 3),)), cell(6, (slot("quantum", 3),))),
+        (cell(12, (slot("talent", 5),)),),
+    )
+    return ms.PageSpec("A2", "要闻", "周岚", rows)
+
+
 def truth_of(issue: str, spec: ms.PageSpec, layout: ms.PageLayout) -> dict[str, Any]:
     """What the page really says: articles with roles and bbox, ads, furniture."""
     articles, ads = [], []
@@ -323,6 +334,9 @@ def main() -> None:
     spec = seed_spec()
     truth = write_reportlab(OUT / "seed.pdf", "2025-12-29", spec, False, 0)
     write_truth(OUT / "seed.json", {"producer": "reportlab", "shuffled": False, **truth})
+    EXTRAS.__init__()  # type: ignore[misc]
+    truth = write_reportlab(OUT / "dense.pdf", "2025-12-29", dense_spec(), True, 1)
+    write_truth(OUT / "dense.json", {"producer": "reportlab", "shuffled": True, **truth})
     rng = random.Random(20260105)
     for i in range(1, REPORTLAB_PAGES + 1):
         issue = rng.choice(DATES)

@@ -89,6 +89,8 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
             f"== page {page.page_number} (text layer: {page.text_layer}): "
             f"{len(page.articles)} articles, {len(page.ads)} ads"
         )
+        for note in page.notes:
+            print(f"  ({note})")
         for art in page.articles:
             for label, value in (
                 ("引题", art.kicker),
@@ -100,6 +102,9 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
                     print(f"{label}  {value}")
             for para in art.paragraphs:
                 print(f"    {para}")
+            for label, items in (("图片说明", art.captions), ("转版", art.continuations)):
+                for item in items:
+                    print(f"{label}  {item}")
             print()
         for ad in page.ads:
             print(f"[广告] {ad.text}\n")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pdfplumber
 import pytest
 
+from baokan.config import Settings
+from baokan.ingest import ingest
+from baokan.serve import serve_directory
 from parsers import ParseError
 from parsers.garble import garbled_share, is_bad_char, is_common_hanzi, is_garbled
 from parsers.pdf_eval import Report, evaluate, format_report, is_radical_or_compat
@@ -124,3 +130,29 @@ def test_only_the_garbled_lines_are_read_by_ocr() -> None:
     (page,) = parse_pdf((GARBLED / "marker_lines.pdf").read_bytes(), "marker_lines.pdf")
     assert page.text_layer == "ocr" and page.ocr_lines == 2
     assert [a.byline for a in page.articles] == ["本报记者 孙悦", "本报记者 李文"]
+
+
+def test_an_issue_page_without_to_unicode_is_loaded_from_ocr(
+    settings: Settings, site_copy: Path, truth: dict[str, dict[str, Any]]
+) -> None:
+    """Strip a page PDF's ToUnicode maps (same length, offsets intact): OCR reads it in the run."""
+    a2 = truth["2026-01-05"]["pages"][1]
+    pdf = site_copy / a2["pdf"]
+    data = pdf.read_bytes()
+    pdf.write_bytes(re.sub(rb"/ToUnicode \d+ 0 R", lambda m: b" " * len(m.group(0)), data))
+
+    with serve_directory(site_copy) as url:
+        result = ingest("sample", ["2026-01-05"], base_url=url, settings=settings)
+
+    (issue,) = result.issues
+    assert result.failures == [] and issue["status"] == "complete", issue
+    with duckdb.connect(settings.warehouse.removeprefix("duckdb:///"), read_only=True) as con:
+        layers = con.execute(
+            "SELECT page_label, text_layer FROM core.pages ORDER BY page_label"
+        ).fetchall()
+        matched = con.execute(
+            "SELECT text_source, pdf_html_similarity FROM core.articles WHERE page_label = 'A2'"
+        ).fetchall()
+    assert layers == [("A1", "pdf"), ("A2", "ocr"), ("A3", "pdf")]
+    assert [s for s, _ in matched] == ["both"] * 3  # each HTML article found its OCR'd region
+    assert all(sim is not None and sim > 0.9 for _, sim in matched), matched

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench bench-crawl sample clean
+.PHONY: setup demo test lint bench bench-crawl bench-pdf sample clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -21,6 +21,9 @@ bench-crawl: setup
 
 sample: setup
 	.venv/bin/python scripts/make_sample.py
+
+bench-pdf: setup
+	.venv/bin/python scripts/bench_pdf.py
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache

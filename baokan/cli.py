@@ -85,6 +85,7 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
                     "text_layer": p.text_layer,
                     "articles": [{**asdict(a), "bbox": list(a.bbox)} for a in p.articles],
                     "ads": [{"text": ad.text, "bbox": list(ad.bbox)} for ad in p.ads],
+                    "furniture": p.furniture,
                 }
                 for p in pages
             ]
@@ -96,6 +97,8 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
             f"== page {page.page_number} (text layer: {page.text_layer}): "
             f"{len(page.articles)} articles, {len(page.ads)} ads"
         )
+        for note in page.notes:
+            print(f"  ({note})")
         for art in page.articles:
             for label, value in (
                 ("引题", art.kicker),
@@ -107,9 +110,23 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
                     print(f"{label}  {value}")
             for para in art.paragraphs:
                 print(f"    {para}")
+            for label, items in (("图片说明", art.captions), ("转版", art.continuations)):
+                for item in items:
+                    print(f"{label}  {item}")
             print()
         for ad in page.ads:
             print(f"[广告] {ad.text}\n")
+    return 0
+
+
+def cmd_eval_pdf(args: argparse.Namespace) -> int:
+    """Score the PDF parser on a ground-truth corpus (PDFs with truth JSON beside them)."""
+    from parsers.pdf_eval import evaluate, format_report
+
+    corpus = Path(args.corpus)
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"{corpus}: no such corpus directory")
+    print(format_report(evaluate(corpus), verbose=not args.quiet))
     return 0
 
 
@@ -137,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_parse_pdf)
+    p = sub.add_parser("eval-pdf", help="score the PDF parser on a ground-truth corpus")
+    p.add_argument("corpus", nargs="?", default="tests/pdf_corpus", help="corpus directory")
+    p.add_argument("--quiet", action="store_true", help="totals only, no per-article lines")
+    p.set_defaults(func=cmd_eval_pdf)
     return parser
 
 

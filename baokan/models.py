@@ -27,7 +27,7 @@ class PageRecord:
     pdf_sha256: str | None = None
     fetched: bool = False
     parsed: bool = False
-    text_layer: str | None = None  # 'pdf' | 'none' | None when there was no PDF to read
+    text_layer: str | None = None  # 'pdf' | 'ocr' | 'none' | None when there was no PDF to read
 
 
 @dataclass

@@ -120,7 +120,10 @@ def _page_pdf(ctx: _Ctx, layout: LayoutPage, page: PageRecord) -> PdfPage | None
         return None
     page.text_layer, page.parsed = pdf.text_layer, True
     if pdf.text_layer == "none":
-        ctx.problem("pdf_no_text", layout.pdf_url, "page PDF has no text layer")
+        reason = "; ".join(pdf.notes) or "page PDF has no text layer"
+        ctx.problem("pdf_no_text", layout.pdf_url, reason)
+    elif pdf.dropped_lines:  # garbled lines left out: the page is loaded, but not whole
+        ctx.problem("pdf_garbled_lines", layout.pdf_url, "; ".join(pdf.notes))
     return pdf
 
 

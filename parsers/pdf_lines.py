@@ -20,6 +20,7 @@ class Line:
     bottom: float
     size: float
     bold: bool = False
+    role: str | None = None  # set when geometry decides it early: 'caption'
 
     @property
     def center_y(self) -> float:
@@ -27,24 +28,51 @@ class Line:
         return (self.top + self.bottom) / 2
 
 
-def _segment(chars: list[dict[str, Any]]) -> list[Line]:
-    """Split one baseline's characters where a gap wider than a character opens (a column gap)."""
+Rule = tuple[float, float, float]  # a vertical rule: x, top, bottom
+
+
+def _crosses(rules: list[Rule], x0: float, x1: float, top: float, bottom: float) -> bool:
+    """Whether a vertical rule runs between x0 and x1 beside a line at top..bottom."""
+    mid = (top + bottom) / 2
+    return any(x0 - 0.5 <= x <= x1 + 0.5 and rt - 1 <= mid <= rb + 1 for x, rt, rb in rules)
+
+
+def _baseline(ch: dict[str, Any]) -> float:
+    """Baseline as a distance from the page top: glyph boxes of fallback fonts disagree."""
+    matrix = ch.get("matrix")
+    return -float(matrix[5]) if matrix else float(ch["bottom"])
+
+
+def _factor(ch: dict[str, Any], pdf: float, ocr: float) -> float:
+    """Gap thresholds: OCR boxes are looser than glyph boxes (wider, unevenly spaced)."""
+    return ocr if ch.get("fontname") == "OCR" else pdf
+
+
+def _segment(chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule]) -> list[Line]:
+    """Split one baseline's characters at a column gap wider than a character or at a rule."""
     chars.sort(key=lambda c: c["x0"])
     runs: list[list[dict[str, Any]]] = [[chars[0]]]
     for ch in chars[1:]:
         prev = runs[-1][-1]
-        if ch["x0"] - prev["x1"] > max(prev["size"], ch["size"]) * 1.2:
+        gap = ch["x0"] - prev["x1"]
+        if gap > max(prev["size"], ch["size"]) * _factor(ch, 1.2, 0.9) or (
+            gap > 0 and _crosses(rules, prev["x1"], ch["x0"], ch["top"], ch["bottom"])
+        ):
             runs.append([ch])
         else:
             runs[-1].append(ch)
-    return [_line(run) for run in runs]
+    return [_line(run, spaces) for run in runs]
 
 
-def _line(run: list[dict[str, Any]]) -> Line:
+def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
     text = ""
     for i, ch in enumerate(run):
-        # A visible gap is a word space (本报记者 张明); justified CJK text spreads far less.
-        if i and ch["x0"] - run[i - 1]["x1"] > ch["size"] * 0.4:
+        # A space character in the text layer, or a visible gap, is a word space
+        # (本报记者 张明); justified CJK text spreads its characters far less.
+        if i and (
+            ch["x0"] - run[i - 1]["x1"] > ch["size"] * _factor(ch, 0.4, 0.6)
+            or any(run[i - 1]["x1"] - 0.5 <= x <= ch["x0"] + 0.5 for x in spaces)
+        ):
             text += " "
         text += ch["text"]
     size = Counter(round(c["size"], 1) for c in run).most_common(1)[0][0]
@@ -60,23 +88,36 @@ def _line(run: list[dict[str, Any]]) -> Line:
     )
 
 
-def page_lines(chars: list[dict[str, Any]]) -> list[Line]:
-    """Group characters into lines by baseline, then split each baseline at column gaps."""
-    visible = [c for c in chars if c["text"].strip()]
-    visible.sort(key=lambda c: (round(c["bottom"], 0), c["x0"]))
+def page_lines(chars: list[dict[str, Any]], rules: list[Rule] | None = None) -> list[Line]:
+    """Group characters into lines by baseline, then split each baseline at column gaps.
+
+    `rules` are the page's vertical rules: text on either side of one never joins a line.
+    """
+    rules = rules or []
+    ordered = sorted(
+        (c for c in chars if c["text"].strip() or c["text"] == " "),
+        key=lambda c: (round(_baseline(c), 0), c["x0"]),
+    )
     lines: list[Line] = []
     band: list[dict[str, Any]] = []
-    for ch in visible:
+    for ch in ordered:
         if (
             band
-            and abs(ch["bottom"] - band[-1]["bottom"]) > min(ch["size"], band[-1]["size"]) * 0.3
+            and abs(_baseline(ch) - _baseline(band[-1])) > min(ch["size"], band[-1]["size"]) * 0.3
         ):
-            lines.extend(_segment(band))
+            lines.extend(_band_lines(band, rules))
             band = []
         band.append(ch)
     if band:
-        lines.extend(_segment(band))
+        lines.extend(_band_lines(band, rules))
     return lines
+
+
+def _band_lines(band: list[dict[str, Any]], rules: list[Rule]) -> list[Line]:
+    """Lines of one baseline; space characters only mark word breaks."""
+    visible = [c for c in band if c["text"] != " "]
+    spaces = [(c["x0"] + c["x1"]) / 2 for c in band if c["text"] == " "]
+    return _segment(visible, spaces, rules) if visible else []
 
 
 def body_size(lines: list[Line]) -> float:

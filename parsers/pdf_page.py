@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers import ParseError
+from parsers.ocr import PageRenderer
 from parsers.pdf_lines import Line, body_size, page_lines, text_of
+from parsers.pdf_text_layer import text_source
 from parsers.text import join_lines, normalize_text
+from parsers.timelimit import TimeLimitExceeded, time_limit
 
-_BYLINE = re.compile(r"^(►|▶|本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者)")
-_CONTINUATION = re.compile(r"^[（(]\s*[上下]接第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
+_REPORTER = r"本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者"
+# OCR reads the byline triangle as 》 or ■; those count as markers only before a reporter title.
+_BYLINE = re.compile(rf"^(►|▶|[》■]\s*(?={_REPORTER})|{_REPORTER})")
+_MARKERS = "►▶》■"
+_CONTINUATION = re.compile(r"^[（(]\s*[上下]?[接转]第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
 _AD_WORDS = ("广告", "订阅", "热线", "招商")
 BBox = tuple[float, float, float, float]
+MAX_PDF_BYTES = 64 * 1024 * 1024  # a page PDF is a few MB; anything this big is not one
+PAGE_TIME_LIMIT = 120.0  # seconds per page, OCR included (an OCR'd page takes 5–20 s)
+# pdfminer warns on every glyph of fonts it half understands (Chromium's FontBBox-less
+# subsets); what matters to us is reported as a ParseError or a text layer verdict.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -30,6 +44,8 @@ class PdfArticle:
     paragraphs: list[str]
     bbox: BBox
     continuations: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    subheads: list[str] = field(default_factory=list)  # paragraphs that are subheads
 
 
 @dataclass
@@ -47,10 +63,13 @@ class PdfPage:
     page_number: int
     width: float
     height: float
-    text_layer: str  # 'pdf' | 'none'
+    text_layer: str  # 'pdf' | 'ocr' (some or all text read by OCR) | 'none'
     articles: list[PdfArticle] = field(default_factory=list)
     ads: list[PdfAd] = field(default_factory=list)
     furniture: list[str] = field(default_factory=list)
+    ocr_lines: int = 0  # garbled text-layer lines replaced by OCR
+    dropped_lines: int = 0  # garbled lines left out (never loaded as junk) for want of OCR
+    notes: list[str] = field(default_factory=list)  # why text is missing or came from OCR
 
 
 def _bbox(lines: list[Line]) -> BBox:
@@ -78,6 +97,21 @@ def _boxes(page: Any) -> list[BBox]:
         if r.get("stroke") and r["width"] > 60 and r["height"] > 30:
             boxes.append((r["x0"], r["top"], r["x1"], r["bottom"]))
     return boxes
+
+
+def _mark_captions(page: Any, lines: list[Line], body: float) -> None:
+    """Small type right below a photo is its caption, with the lines it wraps to."""
+    for img in page.images:
+        if img["width"] < 30 or img["height"] < 20:
+            continue  # icons and rules drawn as images have no captions
+        edge = img["bottom"]
+        for ln in sorted(lines, key=lambda ln: ln.top):
+            if ln.top < edge - 2 or ln.x1 <= img["x0"] or ln.x0 >= img["x1"]:
+                continue
+            if ln.top - edge > ln.size * 1.2 or ln.size >= body - 0.3:
+                break
+            ln.role = "caption"
+            edge = ln.bottom
 
 
 def _furniture_limits(page: Any, lines: list[Line]) -> tuple[float, float]:
@@ -184,9 +218,12 @@ def _split(lines: list[Line], sizes: _Sizes, rules: _Rules) -> list[list[Line]]:
     for gap in _gaps([(ln.top, ln.bottom) for ln in lines], sizes.body * 0.8):
         above = [ln for ln in lines if ln.bottom <= gap[0]]
         below = [ln for ln in lines if ln.top >= gap[1]]
-        # A module starts with its display type (kicker or headline), never with body text.
-        if any(map(sizes.is_headline, above)) and sizes.is_display(
-            min(below, key=lambda ln: ln.top)
+        # A module starts with its display type (kicker or headline), never with body text,
+        # and has a headline of its own (a subtitle below a headline starts nothing).
+        if (
+            any(map(sizes.is_headline, above))
+            and any(map(sizes.is_headline, below))
+            and sizes.is_display(min(below, key=lambda ln: ln.top))
         ):
             options.append((_ruled(gap, rules.horizontal, xspan), gap[1] - gap[0], above, below))
     for gap in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.8):
@@ -200,9 +237,10 @@ def _split(lines: list[Line], sizes: _Sizes, rules: _Rules) -> list[list[Line]]:
     return _split(first, sizes, rules) + _split(second, sizes, rules)
 
 
-def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str]]:
-    """Body lines in column order, rejoined into paragraphs; continuation notes set apart."""
+def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str], list[str]]:
+    """Body lines in column order rejoined into paragraphs; subheads; continuation notes."""
     paragraphs: list[list[str]] = []
+    is_subhead: list[bool] = []
     continuations: list[str] = []
     prev_subhead = False
     for col in _columns(lines):
@@ -216,16 +254,18 @@ def _paragraphs(lines: list[Line], sizes: _Sizes) -> tuple[list[str], list[str]]
             # subhead is a paragraph of its own, however many lines it wraps to.
             if prev_subhead != subhead or line.x0 - left > sizes.body * 1.2 or not paragraphs:
                 paragraphs.append([])
+                is_subhead.append(subhead)
             paragraphs[-1].append(line.text)
             prev_subhead = subhead
     texts = [normalize_text(join_lines(p)) for p in paragraphs]
-    return [t for t in texts if t], continuations
+    subheads = [t for t, sub in zip(texts, is_subhead, strict=True) if t and sub]
+    return [t for t in texts if t], subheads, continuations
 
 
 def _is_byline(line: Line, sizes: _Sizes) -> bool:
     """A byline opens with a marker or a reporter title and is set apart from body type."""
     text = line.text.strip()
-    return bool(_BYLINE.match(text)) and (text[0] in "►▶" or abs(line.size - sizes.body) > 0.3)
+    return bool(_BYLINE.match(text)) and (text[0] in _MARKERS or abs(line.size - sizes.body) > 0.3)
 
 
 def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
@@ -237,11 +277,12 @@ def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
     display = [ln for ln in lines if sizes.is_display(ln) and not sizes.is_headline(ln)]
     kicker = [ln for ln in display if ln.bottom <= head_top + 1]
     subtitle = [ln for ln in display if ln.top >= head_bottom - 1]
-    rest = [ln for ln in lines if not sizes.is_display(ln)]
+    captions = [ln for ln in lines if ln.role == "caption"]
+    rest = [ln for ln in lines if not sizes.is_display(ln) and ln.role != "caption"]
     byline = [ln for ln in rest if _is_byline(ln, sizes)]
     body = [ln for ln in rest if ln not in byline]
-    paragraphs, continuations = _paragraphs(body, sizes)
-    author = normalize_text(re.sub(r"^[►▶\s]+", "", text_of(byline))) if byline else None
+    paragraphs, subheads, continuations = _paragraphs(body, sizes)
+    author = normalize_text(re.sub(rf"^[{_MARKERS}\s]+", "", text_of(byline))) if byline else None
     return PdfArticle(
         headline=normalize_text(text_of(heads)),
         kicker=normalize_text(text_of(kicker)) or None,
@@ -250,17 +291,24 @@ def _module(lines: list[Line], sizes: _Sizes) -> PdfArticle | None:
         paragraphs=paragraphs,
         bbox=_bbox(lines),
         continuations=continuations,
+        captions=[normalize_text(text_of(captions))] if captions else [],
+        subheads=subheads,
     )
 
 
-def parse_page(page: Any) -> PdfPage:
-    """Segment one pdfplumber page into articles, ads and furniture."""
-    lines = page_lines(page.chars)
+def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
+    """Segment one pdfplumber page into articles, ads and furniture (OCR needs a renderer)."""
+    rules = _Rules.of(page)
+    source = text_source(page, rules.vertical, renderer)
+    lines = page_lines(source.chars, rules.vertical)
     result = PdfPage(
         page_number=page.page_number,
         width=float(page.width),
         height=float(page.height),
-        text_layer="pdf" if lines else "none",
+        text_layer=source.layer if lines else "none",
+        ocr_lines=source.ocr_lines,
+        dropped_lines=source.dropped_lines,
+        notes=source.notes,
     )
     upper, lower = _furniture_limits(page, lines)
     result.furniture = [
@@ -274,23 +322,68 @@ def parse_page(page: Any) -> PdfPage:
             result.ads.append(PdfAd(text=text, bbox=tuple(round(v, 1) for v in box)))  # type: ignore[arg-type]
             content = [ln for ln in content if ln not in inside]
     sizes = _Sizes(body_size(content))
-    for module in _split(content, sizes, _Rules.of(page)):
+    _mark_captions(page, content, sizes.body)
+    for module in _split(content, sizes, rules):
         article = _module(module, sizes)
         if article is not None:
             result.articles.append(article)
     return result
 
 
-def parse_pdf(data: bytes, source: str) -> list[PdfPage]:
-    """Parse every page of a PDF; raise ParseError naming the source when it cannot be read."""
+def _pdfminer_reason(exc: PdfminerException) -> str:
+    """What pdfminer's wrapped error means for the reader of a problem list."""
+    cause = exc.args[0] if exc.args else exc
+    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        return f"encrypted PDF, cannot be read without its password ({type(cause).__name__})"
+    return f"not a readable PDF ({type(cause).__name__}: {cause})"
+
+
+def _timed_page(page: Any, renderer: PageRenderer | None, limit: float | None) -> PdfPage:
+    """One page within the time limit; a page that runs over comes back empty, with a note."""
+    try:
+        with time_limit(limit):
+            return parse_page(page, renderer)
+    except (TimeLimitExceeded, PdfminerException) as exc:
+        if isinstance(exc, PdfminerException) and not isinstance(
+            exc.args[0] if exc.args else None, TimeLimitExceeded
+        ):
+            raise  # pdfplumber wraps whatever interrupts pdfminer, the time limit included
+        return PdfPage(
+            page_number=page.page_number,
+            width=float(page.width),
+            height=float(page.height),
+            text_layer="none",
+            notes=[f"page {page.page_number}: {exc.args[0] if exc.args else exc}, skipped"],
+        )
+
+
+def parse_pdf(
+    data: bytes,
+    source: str,
+    ocr: bool = True,
+    page_time_limit: float | None = PAGE_TIME_LIMIT,
+    max_bytes: int = MAX_PDF_BYTES,
+) -> list[PdfPage]:
+    """Parse every page of a PDF; raise ParseError naming the source when it cannot be read.
+
+    Garbled or missing text layers are read by OCR unless `ocr` is False.
+    """
     if not data:
         raise ParseError(f"{source}: empty file")
+    if len(data) > max_bytes:
+        raise ParseError(f"{source}: {len(data):,} bytes, over the {max_bytes:,}-byte limit")
+    renderer = PageRenderer(data) if ocr else None
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise ParseError(f"{source}: PDF has no pages")
-            return [parse_page(page) for page in pdf.pages]
+            return [_timed_page(page, renderer, page_time_limit) for page in pdf.pages]
     except ParseError:
         raise
+    except PdfminerException as exc:
+        raise ParseError(f"{source}: {_pdfminer_reason(exc)}") from exc
     except Exception as exc:  # pdfminer raises many types on damaged files; all mean "unreadable"
         raise ParseError(f"{source}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    finally:
+        if renderer is not None:
+            renderer.close()

@@ -5,28 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Radicals and compatibility ideographs that PDF text layers emit instead of unified ideographs.
-_RADICAL_RANGES = ((0x2E80, 0x2EFF), (0x2F00, 0x2FDF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
-# CJK Radicals Supplement code points mostly lack a Unicode decomposition; these stand in
-# for ordinary (simplified) characters in real text layers. Names checked with unicodedata.
-_SUPPLEMENT = {
-    "\u2ea0": "民",
-    "\u2ec4": "西",
-    "\u2ec5": "见",
-    "\u2ec6": "角",
-    "\u2ec8": "讠",
-    "\u2ecb": "车",
-    "\u2ed4": "门",
-    "\u2ed7": "雨",
-    "\u2ed9": "韦",
-    "\u2edd": "食",
-    "\u2ee0": "饣",
-    "\u2ee2": "马",
-    "\u2ee3": "骨",
-    "\u2ee4": "鬼",
-    "\u2ee9": "黄",
-    "\u2eea": "黾",
-}
+from parsers.radicals import SUPPLEMENT_TO_UNIFIED
+
+# Kangxi radicals and compatibility ideographs decompose to unified ideographs (NFKC of the
+# single character); the Radicals Supplement mostly does not, so it has its own table.
+_KANGXI = (0x2F00, 0x2FDF)
+_COMPAT = ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F))
 _FULLWIDTH_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201d\u2026\u2014\u00b7"
@@ -38,14 +22,18 @@ _SPACE_NEAR_PUNCT = re.compile(
 _ASCII_PUNCT_NEAR_CJK = re.compile(
     rf"(?<=[{_CJK}{_CJK_PUNCT}])[,;:!?()]|[,;:!?(](?=[{_CJK}])|(?<=[{_CJK}{_CJK_PUNCT}]\))\)"
 )
+# A parenthesis pair half made full-width by the rule above ("（1)创新") is made whole.
+_HALF_PAIR = re.compile(r"\(([^()（）]*)）|（([^()（）]*)\)")
+# URLs keep their ASCII punctuation; trailing sentence punctuation is not part of the URL.
+_URL = re.compile(r"(?:https?|ftp)://[!-~]*[\w/#=&%~+*-]|www\.[!-~]*[\w/#=&%~+*-]", re.ASCII)
 _WS = re.compile(r"[ \t\u00a0\u3000]+")
 
 
 def _unify_char(ch: str) -> str:
     code = ord(ch)
-    if ch in _SUPPLEMENT:
-        return _SUPPLEMENT[ch]
-    if any(lo <= code <= hi for lo, hi in _RADICAL_RANGES):
+    if code in SUPPLEMENT_TO_UNIFIED:
+        return chr(SUPPLEMENT_TO_UNIFIED[code])
+    if _KANGXI[0] <= code <= _KANGXI[1] or any(lo <= code <= hi for lo, hi in _COMPAT):
         return unicodedata.normalize("NFKC", ch)
     if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
         return chr(code - 0xFEE0)  # full-width digits and letters become ASCII
@@ -61,8 +49,24 @@ def normalize_text(text: str) -> str:
     """Display normalization for one paragraph or field: characters, punctuation, spacing."""
     text = unify_chars(unicodedata.normalize("NFC", text))
     text = _SPACE_NEAR_PUNCT.sub("", text)
-    text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)
+    text = _full_width_punct(text)
     return _WS.sub(" ", text).strip()
+
+
+def _full_width_punct(text: str) -> str:
+    """ASCII , ; : ! ? ( ) touching Chinese become full-width, outside URLs only."""
+    out: list[str] = []
+    pos = 0
+    for url in _URL.finditer(text):
+        out.extend((_punct(text[pos : url.start()]), url.group(0)))
+        pos = url.end()
+    out.append(_punct(text[pos:]))
+    return "".join(out)
+
+
+def _punct(text: str) -> str:
+    text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)
+    return _HALF_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2) or ''}）", text)
 
 
 def join_lines(lines: list[str]) -> str:

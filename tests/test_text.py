@@ -1,5 +1,7 @@
 """Text normalization: what the seed page got wrong must come out right."""
 
+import unicodedata
+
 from parsers.text import fold_for_match, join_lines, normalize_text
 
 
@@ -46,3 +48,66 @@ def test_join_lines_never_inserts_spaces_between_chinese() -> None:
 
 def test_fold_for_match_ignores_punctuation_width_and_breaks() -> None:
     assert fold_for_match("你好,世界!\n再见。") == fold_for_match("你好，世界！再见")
+
+
+# Twelve code points in the compatibility block are themselves unified ideographs.
+_UNIFIED_IN_COMPAT = set("\ufa0e\ufa0f\ufa11\ufa13\ufa14\ufa1f\ufa21\ufa23\ufa24\ufa27\ufa28\ufa29")
+
+
+def _is_unified(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        ch in _UNIFIED_IN_COMPAT
+        or 0x3400 <= code <= 0x4DBF
+        or 0x4E00 <= code <= 0x9FFF
+        or 0x20000 <= code <= 0x3FFFF
+    )
+
+
+def test_every_kangxi_radical_becomes_one_unified_ideograph() -> None:
+    radicals = [chr(c) for c in range(0x2F00, 0x2FD6)]
+    out = normalize_text("".join(radicals))
+    assert len(out) == 214 and all(map(_is_unified, out))
+    assert normalize_text("⾔⻓⾦") == "言长金"
+
+
+def test_radicals_supplement_maps_where_unicode_gives_an_equivalent() -> None:
+    assigned = [chr(c) for c in range(0x2E80, 0x2EF4) if unicodedata.name(chr(c), "")]
+    out = [normalize_text(ch) for ch in assigned]
+    unmapped = [ch for ch, o in zip(assigned, out, strict=True) if o == ch]
+    assert unmapped == ["\u2e80"]  # CJK RADICAL REPEAT has no equivalent ideograph
+    assert all(_is_unified(o) for o in out if o != "\u2e80")
+    assert normalize_text("⻓城⻔⼾⻜机⻥⻉⻈") == "长城门戶飞机鱼贝讠"
+
+
+def test_compatibility_ideographs_become_unified_and_unified_ones_stay() -> None:
+    compat = [chr(c) for c in range(0xF900, 0xFADA)] + [chr(c) for c in range(0x2F800, 0x2FA1E)]
+    for ch in (c for c in compat if unicodedata.name(c, "")):
+        out = normalize_text(ch)
+        assert len(out) == 1 and _is_unified(out), hex(ord(ch))
+    assert normalize_text("\ufa11") == "\ufa11"  # 﨑 is itself a unified ideograph
+    assert normalize_text("\U0002f8b6") == "\u62d4"  # CJK COMPATIBILITY IDEOGRAPH-2F8B6
+
+
+def test_full_width_alphanumerics_become_ascii_but_full_width_punctuation_stays() -> None:
+    assert normalize_text("ＣＰＩ上涨２．５％，ｗｉｆｉ") == "CPI上涨2．5％，wifi"
+    assert normalize_text("“你好”——《人民日报》…") == "“你好”——《人民日报》…"
+
+
+def test_parentheses_are_made_full_width_in_pairs() -> None:
+    assert normalize_text("一是(1)创新") == "一是（1）创新"
+    assert normalize_text("(一)总体要求") == "（一）总体要求"
+    assert normalize_text("f(x) = y") == "f(x) = y"
+
+
+def test_urls_and_emails_keep_their_ascii_punctuation() -> None:
+    assert normalize_text("访问http://a.cn/x.html,欢迎") == "访问http://a.cn/x.html，欢迎"
+    assert normalize_text("见https://a.cn/p(1).html。") == "见https://a.cn/p(1).html。"
+    assert normalize_text("网址www.a.cn/?q=1:2,欢迎") == "网址www.a.cn/?q=1:2，欢迎"
+    assert normalize_text("比分3:1,上午9:00开幕") == "比分3:1，上午9:00开幕"
+
+
+def test_normalization_is_idempotent() -> None:
+    for raw in ("2025年是收官之年,国家(高新)区", "⼯业⻓城ＡＢ１２", "会议15:30开始,增长8.1%"):
+        once = normalize_text(raw)
+        assert normalize_text(once) == once

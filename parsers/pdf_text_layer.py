@@ -1,0 +1,107 @@
+"""Which characters a page's text comes from: its text layer, OCR where that is garbled, or none."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsers.garble import garbled_share, is_bad_char, is_garbled
+from parsers.ocr import OcrUnavailable, PageRenderer, ocr_chars
+from parsers.pdf_lines import Line, Rule, page_lines
+
+_TOKENS = re.compile(r"\(cid:\d+\)|.", re.S)
+WHOLE_PAGE_SHARE = 0.3  # above this share of junk characters, OCR the page, not its lines
+
+
+@dataclass
+class TextSource:
+    """The characters to segment and where they came from."""
+
+    chars: list[dict[str, Any]]
+    layer: str  # 'pdf' | 'ocr' | 'none'
+    ocr_lines: int = 0  # garbled lines replaced by OCR (0 for a whole-page OCR)
+    dropped_lines: int = 0  # garbled lines left out because OCR could not run
+    notes: list[str] = field(default_factory=list)
+
+
+def line_is_garbled(line: Line) -> bool:
+    """Whether one text line is junk."""
+    return is_garbled(_TOKENS.findall(line.text))
+
+
+def _centre_in(ch: dict[str, Any], line: Line) -> bool:
+    x, y = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    return line.x0 - 1 <= x <= line.x1 + 1 and line.top - 1 <= y <= line.bottom + 1
+
+
+def _region(line: Line) -> tuple[float, float, float, float]:
+    pad = line.size * 0.4
+    return (line.x0 - pad, line.top - pad, line.x1 + pad, line.bottom + pad)
+
+
+def text_source(page: Any, rules: list[Rule], renderer: PageRenderer | None) -> TextSource:
+    """The page's own characters if usable; OCR for garbled lines or a garbled/empty page."""
+    chars = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
+    texts = [c["text"] for c in chars if c["text"].strip()]
+    index = page.page_number - 1
+    if texts and garbled_share(texts) <= WHOLE_PAGE_SHARE:
+        bad = [ln for ln in page_lines(chars, rules) if line_is_garbled(ln)]
+        if not bad:
+            return TextSource(chars, "pdf")
+        keep = [c for c in chars if not any(_centre_in(c, ln) for ln in bad)]
+        if renderer is None:
+            note = f"{len(bad)} garbled lines dropped (OCR off)"
+            return TextSource(keep, "pdf", dropped_lines=len(bad), notes=[note])
+        try:
+            found = [
+                # Sized and spaced like the line they replace, not like loose OCR boxes.
+                dict(c, size=ln.size, fontname="OCR line")
+                for ln in bad
+                for c in ocr_chars(renderer, index, _region(ln))
+            ]
+        except OcrUnavailable as exc:
+            note = f"{len(bad)} garbled lines dropped: {exc}"
+            return TextSource(keep, "pdf", dropped_lines=len(bad), notes=[note])
+        return TextSource(keep + found, "ocr", ocr_lines=len(bad))
+    why = "garbled text layer" if texts else "no text layer"
+    if renderer is None:
+        return TextSource([], "none", notes=[f"{why}, OCR not run"])
+    try:
+        found = ocr_chars(renderer, index)
+    except OcrUnavailable as exc:
+        return TextSource([], "none", notes=[f"{why}: {exc}"])
+    if texts:  # the glyphs are placed right, only their text is wrong: keep the geometry
+        found = relabel(chars, found)
+    return TextSource(found, "ocr" if found else "none", notes=[f"{why}: page read by OCR"])
+
+
+def relabel(chars: list[dict[str, Any]], ocr: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The text layer's characters with the text OCR read at their positions.
+
+    A garbled layer still has exact glyph boxes and sizes, which OCR only estimates; each
+    OCR character names the nearest unclaimed glyph on its line. Glyphs OCR did not read
+    keep their own text when it is not junk, and are dropped when it is.
+    """
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for ch in chars:
+        rows.setdefault(int((ch["top"] + ch["bottom"]) / 20), []).append(ch)
+    claimed: dict[int, str] = {}
+    for o in ocr:
+        cx, cy = (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
+        near = [
+            ch
+            for key in (int(cy / 10) - 1, int(cy / 10), int(cy / 10) + 1)
+            for ch in rows.get(key, [])
+            if id(ch) not in claimed and ch["top"] - 1 <= cy <= ch["bottom"] + 1
+        ]
+        best = min(near, key=lambda ch: abs((ch["x0"] + ch["x1"]) / 2 - cx), default=None)
+        if best is not None and abs((best["x0"] + best["x1"]) / 2 - cx) <= best["size"] * 0.7:
+            claimed[id(best)] = o["text"]
+    out = []
+    for ch in chars:
+        if id(ch) in claimed:
+            out.append(dict(ch, text=claimed[id(ch)]))
+        elif not is_bad_char(ch["text"]):
+            out.append(ch)
+    return out

@@ -16,7 +16,7 @@ from warehouse.duckdb_store import DuckDBWarehouse
 from warehouse.migrations import MIGRATIONS
 from warehouse.postgres_store import PostgresWarehouse
 from warehouse.schema import MARTS, TABLES
-from warehouse.store import WarehouseError
+from warehouse.store import WarehouseError, search_sql
 
 DAY, DAY2 = "2025-12-29", "2026-01-05"
 REPRINT = "让实验室成果走出“最后一公里”"
@@ -173,6 +173,7 @@ def test_search_finds_chinese_substrings(wh: Settings) -> None:
         assert store.search_articles("100%_不存在的短语") == []
         body_only = store.search_articles("精准性培育")  # a phrase from a body, not a title
         assert len(body_only) == 1
+        assert store.search_articles("精准性培育", titles_only=True) == []
 
 
 def test_postgres_search_uses_the_trigram_index(
@@ -182,10 +183,9 @@ def test_postgres_search_uses_the_trigram_index(
     process_issue("sample", DAY, settings=settings)
     with open_warehouse(pg_url) as store:
         store.execute("SET enable_seqscan = off")  # nine rows: the planner would rather scan
-        plan = store.execute(
-            "EXPLAIN SELECT article_id FROM core.articles WHERE body LIKE ?", ["%精准性培育%"]
-        )
-    assert "articles_body_trgm" in "\n".join(r[0] for r in plan)
+        plan = store.execute("EXPLAIN " + search_sql(titles_only=True), ["%最后一公里%", 50])
+        assert len(store.search_articles("最后一公里", titles_only=True)) == 1
+    assert "articles_title_trgm" in "\n".join(r[0] for r in plan)
 
 
 def test_the_same_ingest_gives_identical_marts_on_both_backends(

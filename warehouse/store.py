@@ -37,9 +37,25 @@ def arrow_table(table: str, columns: Columns) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-UPSERT_PUBLICATION = """INSERT INTO core.publications (site_id, publication, family, base_url, load_run)
-VALUES (?, ?, ?, ?, ?) ON CONFLICT (site_id) DO UPDATE SET publication = excluded.publication,
-family = excluded.family, base_url = excluded.base_url, load_run = excluded.load_run"""
+# Insert the publication once, update it only when it changed: an unconditional upsert would
+# lock its row and make loads of the site wait for each other (PostgreSQL).
+INSERT_PUBLICATION = """INSERT INTO core.publications (site_id, publication, family, base_url, load_run)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT (site_id) DO NOTHING"""
+UPDATE_PUBLICATION = """UPDATE core.publications SET publication = ?, family = ?, base_url = ?,
+load_run = ? WHERE site_id = ? AND (publication IS DISTINCT FROM ? OR family IS DISTINCT FROM ?
+OR base_url IS DISTINCT FROM ?)"""
+
+
+def search_sql(titles_only: bool) -> str:
+    """The substring search query (``?``: pattern(s), then the limit)."""
+    where = "a.title LIKE ? ESCAPE '\\'"
+    if not titles_only:
+        where += " OR a.body LIKE ? ESCAPE '\\'"
+    return (
+        "SELECT a.article_id, a.site_id, a.issue_date, a.page_label, a.title "
+        f"FROM core.articles a WHERE {where} "
+        "ORDER BY a.issue_date, a.site_id, a.page_label, a.position LIMIT ?"
+    )
 
 
 class Warehouse(ABC):
@@ -119,8 +135,18 @@ class Warehouse(ABC):
         run = uuid.uuid4().hex
         tables = issue_columns(profile, issue, manifest, run)
         key = [issue.site_id, tables["core.issues"]["issue_date"][0]]
+        site, publication, family, base_url, _ = pub = [
+            v[0] for v in tables["core.publications"].values()
+        ]
+        # The publication is a dimension, not issue data: committed on its own so that a
+        # site's first loads do not wait on each other's uncommitted insert of it.
+        with self.transaction(f"publication:{site}"):
+            self.execute(INSERT_PUBLICATION, pub)
+            self.execute(
+                UPDATE_PUBLICATION,
+                [publication, family, base_url, run, site, publication, family, base_url],
+            )
         with self.transaction(f"issue:{issue.site_id}:{issue.issue_date}"):
-            self.execute(UPSERT_PUBLICATION, [v[0] for v in tables["core.publications"].values()])
             for table in ISSUE_TABLES:
                 self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
                 if tables[table]["site_id"]:
@@ -128,17 +154,18 @@ class Warehouse(ABC):
             self.bulk_insert("core.load_runs", load_run_columns(issue, run))
         return {"load_run": run, **{t: len(c["site_id"]) for t, c in tables.items()}}
 
-    def search_articles(self, phrase: str, limit: int = 50) -> list[tuple[Any, ...]]:
-        """Articles whose title or body contains `phrase` (a plain substring, not a pattern)."""
+    def search_articles(
+        self, phrase: str, *, titles_only: bool = False, limit: int = 50
+    ) -> list[tuple[Any, ...]]:
+        """Articles whose title (or body) contains `phrase`: a plain substring, not a pattern.
+
+        On PostgreSQL a title search uses the trigram index (phrases of 3+ characters).
+        """
         if not phrase:
             raise ValueError("search phrase is empty")
         pattern = "%" + phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return self.execute(
-            "SELECT a.article_id, a.site_id, a.issue_date, a.page_label, a.title "
-            "FROM core.articles a WHERE a.title LIKE ? ESCAPE '\\' OR a.body LIKE ? ESCAPE '\\' "
-            "ORDER BY a.issue_date, a.site_id, a.page_label, a.position LIMIT ?",
-            [pattern, pattern, limit],
-        )
+        params: list[Any] = [pattern] if titles_only else [pattern, pattern]
+        return self.execute(search_sql(titles_only), [*params, limit])
 
     def mart_table(self, name: str) -> pa.Table:
         """One mart as an Arrow table with its documented column types."""

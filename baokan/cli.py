@@ -105,6 +105,21 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the marts of BAOKAN_WAREHOUSE to files."""
+    from baokan.config import Settings
+    from warehouse import open_warehouse
+    from warehouse.export import export_marts
+
+    settings = Settings.from_env()
+    out = Path(args.out) if args.out else settings.data_dir / "export"
+    with open_warehouse(settings.warehouse) as store:
+        written = export_marts(store, out, args.format)
+    for path, rows in written.items():
+        print(f"{path}  {rows} rows")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="baokan", description=__doc__)
@@ -126,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_parse_pdf)
+    p = sub.add_parser("export", help="export the marts to files")
+    p.add_argument("--format", choices=["parquet"], default="parquet")
+    p.add_argument("--out", help="output directory (default: $BAOKAN_DATA_DIR/export)")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench sample clean
+.PHONY: setup demo test lint bench bench-load sample clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -15,6 +15,9 @@ test: setup
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+bench-load: setup
+	.venv/bin/python scripts/bench_load.py
 
 sample: setup
 	.venv/bin/python scripts/make_sample.py

@@ -117,16 +117,16 @@ def run(url: str, profile: SiteProfile, args: argparse.Namespace) -> dict[str, A
     days = [date(2020, 1, 1) + timedelta(days=d) for d in range(args.articles // args.per_issue)]
     with open_warehouse(url) as store:
         base = baseline(store, synthetic_issue(args.baseline, date(1999, 1, 1), chars, rng))
-        loading = 0.0
+        committed = 0.0
         for day in days:  # generate outside the timer, load inside it
             issue = synthetic_issue(args.per_issue, day, chars, rng)
             started = time.perf_counter()
             store.load_issue(profile, issue, [])
-            loading += time.perf_counter() - started
+            committed += time.perf_counter() - started
         started = time.perf_counter()
         if store.dialect.name == "duckdb":
             store.execute("CHECKPOINT")  # count moving the WAL into the database file too
-        loading += time.perf_counter() - started
+        loading = committed + time.perf_counter() - started
         again = synthetic_issue(args.per_issue, days[len(days) // 2], chars, rng)
         started = time.perf_counter()
         store.load_issue(profile, again, [])
@@ -138,6 +138,7 @@ def run(url: str, profile: SiteProfile, args: argparse.Namespace) -> dict[str, A
         "articles": total,
         "baseline_rows_per_s": round(base),
         "bulk_rows_per_s": round(total / loading),
+        "committed_rows_per_s": round(total / committed),
         "speedup": round(total / loading / base, 1),
         "reload_one_issue_s": round(reload, 3),
     }
@@ -161,7 +162,8 @@ def main() -> int:
     print(f"{args.articles} articles × {BODY_CHARS} chars, {args.per_issue} per issue")
     for r in results:
         print(
-            f"{r['backend']:<10} bulk {r['bulk_rows_per_s']:>8} rows/s  executemany "
+            f"{r['backend']:<10} bulk {r['bulk_rows_per_s']:>7} rows/s (before final "
+            f"checkpoint {r['committed_rows_per_s']:>7})  executemany "
             f"{r['baseline_rows_per_s']:>7} rows/s  ×{r['speedup']:<6} re-load one issue "
             f"{r['reload_one_issue_s']:.3f} s"
         )

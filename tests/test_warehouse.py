@@ -276,7 +276,10 @@ def test_a_pre_migration_warehouse_is_adopted_and_keeps_its_rows(warehouse_url: 
         assert store.execute("SELECT source, parser_version FROM core.problems") == [
             ("http://old/x", None)
         ]
-        assert len(store.execute("SELECT migration FROM core.schema_migrations")) == 4
+        assert (
+            len(store.execute("SELECT migration FROM core.schema_migrations"))
+            == len(MIGRATIONS) + 1
+        )
 
 
 def _dialect(name: str) -> Any:

@@ -312,3 +312,19 @@ def test_unsupported_warehouse_url_is_a_clear_error() -> None:
 def test_unreachable_postgres_is_a_clear_error() -> None:
     with pytest.raises(WarehouseError, match="cannot connect to PostgreSQL"):
         open_warehouse("postgresql://127.0.0.1:1/nosuch?connect_timeout=2")
+
+
+def test_a_renamed_publication_is_updated_by_the_next_load(wh: Settings) -> None:
+    import dataclasses
+
+    from baokan.fsutil import read_json
+    from baokan.models import IssueRecord
+    from baokan.sites import get_site
+
+    process_issue("sample", DAY, settings=wh)
+    issue = IssueRecord.from_dict(read_json(wh.staged_path("sample", DAY)))
+    renamed = dataclasses.replace(get_site("sample", wh), publication="新名报")
+    with open_warehouse(wh.warehouse) as store:
+        run = store.load_issue(renamed, issue, [])["load_run"]
+    assert rows(wh.warehouse, "SELECT DISTINCT publication FROM marts.articles") == [("新名报",)]
+    assert rows(wh.warehouse, "SELECT load_run FROM core.publications") == [(run,)]

@@ -61,6 +61,9 @@ class DuckDBWarehouse(Warehouse):
         # DICT_FSST made checkpoints of long Chinese bodies ~7× slower for ~4% smaller files
         # (measured with scripts/bench_load.py); the other string codecs stay on.
         self.con.execute("SET disabled_compression_methods = 'dict_fsst'")
+        # Checkpoint after 256 MB of WAL instead of 16 MB: fewer, larger checkpoints loaded
+        # ~50% faster and compressed better (bench_load.py); closing still checkpoints.
+        self.con.execute("SET checkpoint_threshold = '256MB'")
         self._lock = _process_lock(path)
         try:
             self.migrate()

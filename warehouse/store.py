@@ -139,13 +139,19 @@ class Warehouse(ABC):
             v[0] for v in tables["core.publications"].values()
         ]
         # The publication is a dimension, not issue data: committed on its own so that a
-        # site's first loads do not wait on each other's uncommitted insert of it.
-        with self.transaction(f"publication:{site}"):
-            self.execute(INSERT_PUBLICATION, pub)
-            self.execute(
-                UPDATE_PUBLICATION,
-                [publication, family, base_url, run, site, publication, family, base_url],
-            )
+        # site's first loads do not wait on each other's uncommitted insert of it, and only
+        # when it is new or changed (most loads skip that commit).
+        current = self.execute(
+            "SELECT publication, family, base_url FROM core.publications WHERE site_id = ?",
+            [site],
+        )
+        if current != [(publication, family, base_url)]:
+            with self.transaction(f"publication:{site}"):
+                self.execute(INSERT_PUBLICATION, pub)
+                self.execute(
+                    UPDATE_PUBLICATION,
+                    [publication, family, base_url, run, site, publication, family, base_url],
+                )
         with self.transaction(f"issue:{issue.site_id}:{issue.issue_date}"):
             for table in ISSUE_TABLES:
                 self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench bench-crawl bench-pdf sample clean
+.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load sample clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -18,6 +18,9 @@ lint: setup
 
 bench-crawl: setup
 	.venv/bin/python scripts/bench_crawl.py
+
+bench-load: setup
+	.venv/bin/python scripts/bench_load.py
 
 sample: setup
 	.venv/bin/python scripts/make_sample.py

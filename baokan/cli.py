@@ -130,6 +130,21 @@ def cmd_eval_pdf(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the marts of BAOKAN_WAREHOUSE to files."""
+    from baokan.config import Settings
+    from warehouse import open_warehouse
+    from warehouse.export import export_marts
+
+    settings = Settings.from_env()
+    out = Path(args.out) if args.out else settings.data_dir / "export"
+    with open_warehouse(settings.warehouse) as store:
+        written = export_marts(store, out, args.format)
+    for path, rows in written.items():
+        print(f"{path}  {rows} rows")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="baokan", description=__doc__)
@@ -158,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("corpus", nargs="?", default="tests/pdf_corpus", help="corpus directory")
     p.add_argument("--quiet", action="store_true", help="totals only, no per-article lines")
     p.set_defaults(func=cmd_eval_pdf)
+    p = sub.add_parser("export", help="export the marts to files")
+    p.add_argument("--format", choices=["parquet"], default="parquet")
+    p.add_argument("--out", help="output directory (default: $BAOKAN_DATA_DIR/export)")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

@@ -50,18 +50,15 @@ def run_demo(settings: Settings | None = None) -> IngestResult:
 
 
 def _cluster_counts(settings: Settings, site_id: str) -> tuple[int, int]:
-    from warehouse.duckdb_store import open_warehouse
+    from warehouse import open_warehouse
 
-    store = open_warehouse(settings.warehouse)
-    try:
-        row = store.con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE n > 1) FROM "
-            "(SELECT cluster_id, count(*) AS n FROM marts.articles WHERE site_id = ? GROUP BY 1)",
+    with open_warehouse(settings.warehouse) as store:
+        rows = store.execute(
+            "SELECT count(*), count(*) FILTER (WHERE n > 1) FROM (SELECT cluster_id, count(*) AS n"
+            " FROM marts.articles WHERE site_id = ? GROUP BY cluster_id) AS clusters",
             [site_id],
-        ).fetchone()
-    finally:
-        store.close()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
+        )
+    return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
 
 def print_summary(result: IngestResult, settings: Settings, seconds: float) -> None:
@@ -84,6 +81,9 @@ def print_summary(result: IngestResult, settings: Settings, seconds: float) -> N
     for line in [d for i in issues for d in i["problem_details"]] + result.failures:
         print(f"  - {line}")
     print(f"time       {seconds:.1f} s")
-    db = settings.warehouse.removeprefix("duckdb:///")
-    print(f"\nwarehouse  {settings.warehouse}\nTry it in the DuckDB CLI:")
-    print(f"  duckdb {db}\n  {EXAMPLE_SQL}")
+    if settings.warehouse.startswith("duckdb:///"):
+        client = "the DuckDB CLI", f"duckdb {settings.warehouse.removeprefix('duckdb:///')}"
+    else:
+        client = "psql", f"psql '{settings.warehouse}'"
+    print(f"\nwarehouse  {settings.warehouse}\nTry it in {client[0]}:")
+    print(f"  {client[1]}\n  {EXAMPLE_SQL}")

@@ -72,16 +72,13 @@ def load_issue(
     site_id: str, issue_date: str, *, settings: Settings | None = None
 ) -> dict[str, Any]:
     """Load a staged issue into the warehouse, replacing that issue's rows."""
-    from warehouse.duckdb_store import open_warehouse  # keeps duckdb out of light imports
+    from warehouse import open_warehouse  # the backend's driver is imported only here
 
     settings = settings or Settings.from_env()
     issue = IssueRecord.from_dict(read_json(settings.staged_path(site_id, issue_date)))
     manifest = RawZone(settings.raw_dir).read_manifest(site_id, issue_date)
-    store = open_warehouse(settings.warehouse)
-    try:
+    with open_warehouse(settings.warehouse) as store:
         loaded = store.load_issue(get_site(site_id, settings), issue, manifest)
-    finally:
-        store.close()
     return {"warehouse": settings.warehouse, "load_run": loaded["load_run"], **summary(issue)}
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -63,3 +66,33 @@ def site_copy(tmp_path: Path, sample_dir: Path) -> Path:
     dest = tmp_path / "site"
     shutil.copytree(sample_dir / "site", dest)
     return dest
+
+
+# PostgreSQL: the real server (trust auth); each test gets a database of its own.
+POSTGRES_ADMIN = os.environ.get("BAOKAN_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database, dropped after the test; fails if no server."""
+    import psycopg
+
+    name = f"baokan_t_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN} is not reachable (.ci/run starts it): {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield urlsplit(POSTGRES_ADMIN)._replace(path=f"/{name}").geturl()
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh warehouse URL on each backend in turn."""
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'wh.duckdb'}"
+    return str(request.getfixturevalue("pg_url"))

@@ -178,3 +178,21 @@ def test_dag_test_end_to_end(airflow_home: Path, tmp_path: Path, sample_url: str
     assert len(articles) == 9
     assert all(title and title.strip() and body and body.strip() for title, body in articles)
     assert statuses == [("complete",)]
+
+
+def test_dag_test_loads_into_postgresql(
+    airflow_home: Path, tmp_path: Path, sample_url: str, pg_url: str
+) -> None:
+    """BAOKAN_WAREHOUSE=postgresql://… switches the DAG's load task to the real server."""
+    from warehouse import open_warehouse
+
+    result = run_dag_test(
+        airflow_home,
+        DAG_ID,
+        run_conf={"base_url": sample_url, "issue_date": "2025-12-29"},
+        extra_env={"BAOKAN_DATA_DIR": str(tmp_path / "data"), "BAOKAN_WAREHOUSE": pg_url},
+    )
+    assert result["state"] == "success", result["log_path"]
+    with open_warehouse(pg_url) as store:
+        assert store.execute("SELECT count(*) FROM marts.articles") == [(9,)]
+        assert store.execute("SELECT status FROM marts.issues") == [("complete",)]

@@ -1,0 +1,187 @@
+"""The warehouse API both backends share: migrations on open, per-issue loads, queries, search."""
+
+from __future__ import annotations
+
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from baokan.models import IssueRecord
+from baokan.rawzone import ManifestRow
+from baokan.sites import SiteProfile
+from warehouse.dialect import ARROW_TYPES, Dialect
+from warehouse.migrations import (
+    BOOTSTRAP,
+    MARTS_KEY,
+    MIGRATIONS,
+    checksum,
+    marts_sql,
+    migration_key,
+)
+from warehouse.rows import Columns, issue_columns, load_run_columns
+from warehouse.schema import ISSUE_TABLES, MARTS, TABLES
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse could not be opened or loaded; the message says which and why."""
+
+
+def arrow_table(table: str, columns: Columns) -> pa.Table:
+    """An Arrow table with the warehouse's column types for `table`."""
+    schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in TABLES[table]])
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+# Insert the publication once, update it only when it changed: an unconditional upsert would
+# lock its row and make loads of the site wait for each other (PostgreSQL).
+INSERT_PUBLICATION = """INSERT INTO core.publications (site_id, publication, family, base_url, load_run)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT (site_id) DO NOTHING"""
+UPDATE_PUBLICATION = """UPDATE core.publications SET publication = ?, family = ?, base_url = ?,
+load_run = ? WHERE site_id = ? AND (publication IS DISTINCT FROM ? OR family IS DISTINCT FROM ?
+OR base_url IS DISTINCT FROM ?)"""
+
+
+def search_sql(titles_only: bool) -> str:
+    """The substring search query (``?``: pattern(s), then the limit)."""
+    where = "a.title LIKE ? ESCAPE '\\'"
+    if not titles_only:
+        where += " OR a.body LIKE ? ESCAPE '\\'"
+    return (
+        "SELECT a.article_id, a.site_id, a.issue_date, a.page_label, a.title "
+        f"FROM core.articles a WHERE {where} "
+        "ORDER BY a.issue_date, a.site_id, a.page_label, a.position LIMIT ?"
+    )
+
+
+class Warehouse(ABC):
+    """A warehouse on one backend; subclasses supply connections and the bulk insert path."""
+
+    dialect: Dialect
+    url: str
+
+    # -- what a backend provides -------------------------------------------------------
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one parameterized statement (``?`` placeholders); rows if it returns any."""
+
+    @abstractmethod
+    def bulk_insert(self, table: str, columns: Columns) -> None:
+        """Insert many rows at once inside the current transaction (never row by row)."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self, lock_key: str) -> Iterator[None]:
+        """One transaction, serialized with others holding the same lock key."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    @abstractmethod
+    def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        """A query's result as an Arrow table."""
+
+    # -- shared behaviour --------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        """Apply the migrations this warehouse has not seen, then refresh changed marts."""
+        applied: list[str] = []
+        with self.transaction("schema"):
+            for statement in BOOTSTRAP:
+                self.execute(self.dialect.render(statement))
+            done = dict(self.execute("SELECT migration, checksum FROM core.schema_migrations"))
+        for migration in MIGRATIONS:
+            key, sql = migration_key(migration), migration.sql(self.dialect)
+            if key in done:
+                if done[key] != checksum(sql):
+                    raise WarehouseError(
+                        f"{self.url}: migration {key!r} differs from the one applied to this "
+                        "warehouse; add a new migration instead of editing an applied one"
+                    )
+                continue
+            if self._apply(key, sql):
+                applied.append(key)
+        sql = marts_sql()
+        if done.get(MARTS_KEY) != checksum(sql) and self._apply(MARTS_KEY, sql, replace=True):
+            applied.append(MARTS_KEY)
+        return applied
+
+    def _apply(self, key: str, sql: list[str], *, replace: bool = False) -> bool:
+        """Run one migration with its record in one transaction, unless another did first."""
+        digest = checksum(sql)
+        with self.transaction("schema"):
+            rows = self.execute(
+                "SELECT checksum FROM core.schema_migrations WHERE migration = ?", [key]
+            )
+            if rows and (not replace or rows[0][0] == digest):
+                return False  # a concurrent opener applied it while we waited for the lock
+            for statement in sql:
+                self.execute(statement)
+            self.execute("DELETE FROM core.schema_migrations WHERE migration = ?", [key])
+            self.execute(
+                "INSERT INTO core.schema_migrations VALUES (?, ?, ?)",
+                [key, digest, datetime.now(UTC)],
+            )
+        return True
+
+    def load_issue(
+        self, profile: SiteProfile, issue: IssueRecord, manifest: list[ManifestRow]
+    ) -> dict[str, Any]:
+        """Replace this issue's rows in one transaction: all of them or, on error, none."""
+        run = uuid.uuid4().hex
+        tables = issue_columns(profile, issue, manifest, run)
+        key = [issue.site_id, tables["core.issues"]["issue_date"][0]]
+        site, publication, family, base_url, _ = pub = [
+            v[0] for v in tables["core.publications"].values()
+        ]
+        # The publication is a dimension, not issue data: committed on its own so that a
+        # site's first loads do not wait on each other's uncommitted insert of it, and only
+        # when it is new or changed (most loads skip that commit).
+        current = self.execute(
+            "SELECT publication, family, base_url FROM core.publications WHERE site_id = ?",
+            [site],
+        )
+        if current != [(publication, family, base_url)]:
+            with self.transaction(f"publication:{site}"):
+                self.execute(INSERT_PUBLICATION, pub)
+                self.execute(
+                    UPDATE_PUBLICATION,
+                    [publication, family, base_url, run, site, publication, family, base_url],
+                )
+        with self.transaction(f"issue:{issue.site_id}:{issue.issue_date}"):
+            for table in ISSUE_TABLES:
+                self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
+                if tables[table]["site_id"]:
+                    self.bulk_insert(table, tables[table])
+            self.bulk_insert("core.load_runs", load_run_columns(issue, run))
+        return {"load_run": run, **{t: len(c["site_id"]) for t, c in tables.items()}}
+
+    def search_articles(
+        self, phrase: str, *, titles_only: bool = False, limit: int = 50
+    ) -> list[tuple[Any, ...]]:
+        """Articles whose title (or body) contains `phrase`: a plain substring, not a pattern.
+
+        On PostgreSQL a title search uses the trigram index (phrases of 3+ characters).
+        """
+        if not phrase:
+            raise ValueError("search phrase is empty")
+        pattern = "%" + phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params: list[Any] = [pattern] if titles_only else [pattern, pattern]
+        return self.execute(search_sql(titles_only), [*params, limit])
+
+    def mart_table(self, name: str) -> pa.Table:
+        """One mart as an Arrow table with its documented column types."""
+        mart = next(m for m in MARTS if m.name == name)
+        schema = pa.schema([(col, ARROW_TYPES[kind]) for col, kind, _ in mart.columns])
+        cols = ", ".join(col for col, _, _ in mart.columns)
+        return self.fetch_arrow(f"SELECT {cols} FROM {name}").cast(schema)
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -13,6 +13,7 @@ import duckdb
 from baokan.models import IssueRecord
 from baokan.rawzone import ManifestRow
 from baokan.sites import SiteProfile
+from warehouse.dedup_store import DedupStore, assign_issue
 from warehouse.schema import ISSUE_TABLES, SCHEMAS, TABLES, VIEWS
 
 
@@ -44,7 +45,10 @@ class DuckDBWarehouse:
         """Create schemas, tables and mart views if they are not there yet."""
         for schema in SCHEMAS:
             self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        for ddl in TABLES + VIEWS:
+        for ddl in TABLES:
+            self.con.execute(ddl)
+        DedupStore(self.con, "duckdb").create_tables()
+        for ddl in VIEWS:
             self.con.execute(ddl)
 
     def close(self) -> None:
@@ -57,10 +61,12 @@ class DuckDBWarehouse:
         """Replace this issue's rows in one transaction: all of them or, on error, none."""
         run = uuid.uuid4().hex
         key = {"site_id": issue.site_id, "issue_date": issue.issue_date}
-        tables = _issue_rows(issue, manifest, run)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
+            # Clusters against all history, in the same transaction as the issue's rows.
+            assign_issue(DedupStore(con, "duckdb"), issue)
+            tables = _issue_rows(issue, manifest, run)
             con.execute(
                 "INSERT OR REPLACE INTO core.publications VALUES (?, ?, ?, ?)",
                 [profile.id, profile.publication, profile.family, profile.base_url],

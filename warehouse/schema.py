@@ -58,17 +58,30 @@ VIEWS = (
     SELECT a.article_id, a.site_id, p.publication, a.issue_date, a.page_label, pg.page_name,
            a.position, a.kicker, a.title, a.subtitle, a.author, a.body,
            length(a.body) AS char_count, a.url, a.pdf_sha256, a.bbox, a.text_source,
-           a.pdf_html_similarity, a.cluster_id,
-           row_number() OVER (PARTITION BY a.cluster_id
-                              ORDER BY a.issue_date, a.site_id, pg.position, a.position) = 1
-               AS is_canonical,
-           a.parser_version
+           a.pdf_html_similarity, m.cluster_id, m.is_canonical,
+           m.relation AS cluster_relation, a.parser_version
     FROM core.articles a
     JOIN core.publications p ON p.site_id = a.site_id
+    LEFT JOIN core.cluster_members m ON m.item_id = a.article_id
     LEFT JOIN core.pages pg ON pg.site_id = a.site_id AND pg.issue_date = a.issue_date
                            AND pg.page_label = a.page_label""",
     """CREATE OR REPLACE VIEW marts.issues AS
     SELECT i.site_id, p.publication, i.issue_date, i.pages_listed, i.pages_fetched,
            i.pages_parsed, i.articles, i.ads, i.problems, i.status, i.parser_version
     FROM core.issues i JOIN core.publications p ON p.site_id = i.site_id""",
+    # One row per appearance of a story that ran in more than one issue or publication
+    # (clusters and relations: warehouse/dedup_store.py).
+    """CREATE OR REPLACE VIEW marts.reprints AS
+    WITH spans AS (
+        SELECT cluster_id, count(*) AS members, count(DISTINCT site_id) AS publications,
+               count(DISTINCT site_id || '/' || CAST(issue_date AS VARCHAR)) AS issues
+        FROM core.cluster_members WHERE kind = 'article' GROUP BY cluster_id
+        HAVING count(DISTINCT site_id || '/' || CAST(issue_date AS VARCHAR)) > 1)
+    SELECT m.cluster_id, s.members, s.issues, s.publications, a.article_id, a.site_id,
+           p.publication, a.issue_date, a.page_label, a.title, a.url, m.is_canonical,
+           m.relation, m.similarity, m.method, m.rule_version
+    FROM spans s
+    JOIN core.cluster_members m ON m.cluster_id = s.cluster_id
+    JOIN core.articles a ON a.article_id = m.item_id
+    JOIN core.publications p ON p.site_id = a.site_id""",
 )

@@ -237,7 +237,7 @@ class DedupStore:
             by_id.update((it.item_id, it) for it in items)
         if old:
             self._run(
-                f"DELETE FROM {self.schema}.cluster_members WHERE cluster_id IN (SELECT unnest(?))",
+                f"DELETE FROM {self.schema}.cluster_members WHERE cluster_id IN (SELECT unnest(CAST(? AS VARCHAR[])))",
                 [sorted(old)],
             )
         self._write_members(members, by_id)
@@ -247,7 +247,9 @@ class DedupStore:
         """Every stored member of the given clusters, by cluster."""
         if not cluster_ids:
             return {}
-        items, cids, sig = self._load("m.cluster_id IN (SELECT unnest(?))", [sorted(cluster_ids)])
+        items, cids, sig = self._load(
+            "m.cluster_id IN (SELECT unnest(CAST(? AS VARCHAR[])))", [sorted(cluster_ids)]
+        )
         out: dict[str, tuple[list[Item], minhash.Signatures]] = {}
         for cid in sorted(set(cids)):
             rows = [i for i, c in enumerate(cids) if c == cid]
@@ -285,7 +287,9 @@ class DedupStore:
         cand = self._candidates(items, keys)
         old_ids = sorted({old for _, old in cand})
         old_items, old_cids, old_sig = (
-            self._load("s.item_id IN (SELECT unnest(?))", [old_ids]) if old_ids else ([], [], None)
+            self._load("s.item_id IN (SELECT unnest(CAST(? AS VARCHAR[])))", [old_ids])
+            if old_ids
+            else ([], [], None)
         )
         n = len(items)
         every = [*items, *old_items]

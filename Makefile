@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench sample clean
+.PHONY: setup demo test lint bench bench-dedup sample clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -15,6 +15,10 @@ test: setup
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+# Dedup stage: 100k signatures vs datasketch, a 10k batch against 1M stored (DuckDB + PostgreSQL).
+bench-dedup: setup
+	.venv/bin/python scripts/bench_dedup.py
 
 sample: setup
 	.venv/bin/python scripts/make_sample.py

@@ -8,6 +8,8 @@ no Python loop per shingle or per permutation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,3 +162,25 @@ def containment(
     """Estimated containment of the smaller set in the larger, from Jaccard and set sizes."""
     inter = j / (1.0 + j) * (na + nb)
     return np.minimum(inter / np.maximum(np.minimum(na, nb), 1), 1.0)
+
+
+def sign_folded_stream(
+    chunks: Iterable[list[str]],
+) -> Iterator[tuple[list[str], Signatures, npt.NDArray[np.int64]]]:
+    """Signatures and band keys of successive chunks, overlapping each chunk's numpy work
+    (which releases the GIL) with the production of the next chunk by the caller's generator
+    (typically match-folding, which holds it): two cores busy instead of one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: Future[tuple[Signatures, npt.NDArray[np.int64]]] | None = None
+        previous: list[str] = []
+        for chunk in chunks:
+            if pending is not None:
+                yield previous, *pending.result()
+            pending, previous = pool.submit(_sign_and_band, chunk), chunk
+        if pending is not None:
+            yield previous, *pending.result()
+
+
+def _sign_and_band(texts: list[str]) -> tuple[Signatures, npt.NDArray[np.int64]]:
+    sig = signatures(texts)
+    return sig, band_keys(sig.values, sig.k)

@@ -9,6 +9,7 @@ touches, never on the size of history. Everything runs inside the caller's trans
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from baokan.dedup import (
     Member,
     UnionFind,
     candidate_pairs,
+    canonical_order,
     exact_pairs,
     issue_items,
     link,
@@ -93,6 +95,7 @@ class DedupStore:
         if dialect not in ("duckdb", "postgresql"):
             raise ValueError(f"dedup store: unknown dialect {dialect!r}")
         self.con, self.dialect, self.schema = con, dialect, schema
+        self.timings: dict[str, float] = {}  # seconds per phase of the last assign()
 
     def create_tables(self) -> None:
         """Create the dedup tables if they are missing."""
@@ -132,7 +135,7 @@ class DedupStore:
         if self.dialect == "postgresql":
             cols = ", ".join(f"{c} {t}" for c, t in types.items())
             self._run(f"DROP TABLE IF EXISTS {name}")
-            self._run(f"CREATE TEMP TABLE {name} ({cols}) ON COMMIT DROP")
+            self._run(f"CREATE TEMP TABLE {name} ({cols})")
             self._insert(name, data)
         else:
             self.con.register(name, pa.table(data))
@@ -256,6 +259,16 @@ class DedupStore:
             out[cid] = ([items[i] for i in rows], _take(sig, rows))
         return out
 
+    def _canonicals(self, cluster_ids: set[str]) -> dict[str, tuple[Item, minhash.Signatures]]:
+        """The canonical item (and its signature) of each given cluster."""
+        if not cluster_ids:
+            return {}
+        items, cids, sig = self._load(
+            "m.is_canonical AND m.cluster_id IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+            [sorted(cluster_ids)],
+        )
+        return {c: (items[i], _take(sig, [i])) for i, c in enumerate(cids)}
+
     def delete_issue(self, site_id: str, issue_date: str) -> None:
         """Forget one issue's items; clusters they belonged to get a new canonical if needed."""
         s = self.schema
@@ -282,8 +295,10 @@ class DedupStore:
         """Deduplicate a batch against all stored history and store it; its members' rows."""
         if not items:
             return []
+        clock = time.perf_counter()
         sig = minhash.signatures(list(texts))
         keys = minhash.band_keys(sig.values, sig.k)
+        self.timings = {"signatures": time.perf_counter() - clock}
         cand = self._candidates(items, keys)
         old_ids = sorted({old for _, old in cand})
         old_items, old_cids, old_sig = (
@@ -291,6 +306,7 @@ class DedupStore:
             if old_ids
             else ([], [], None)
         )
+        self.timings["join"] = time.perf_counter() - clock - self.timings["signatures"]
         n = len(items)
         every = [*items, *old_items]
         every_sig = _concat(sig, old_sig)
@@ -305,11 +321,26 @@ class DedupStore:
             uf.union(a, b)
         groups = [g for g in uf.groups() if g[0] < n]  # new items sort first
         touched = {old_cids[i - n] for g in groups for i in g if i >= n}
-        stored = self._clusters(touched)
-        rebuilt = []
+        canon = self._canonicals(touched)
+        grown: list[Member] = []
+        rebuild = []
         for g in groups:
             cids = sorted({old_cids[i - n] for i in g if i >= n})
             new = [i for i in g if i < n]
+            head = canon[cids[0]][0] if len(cids) == 1 else None
+            if head and all(canonical_order(items[i]) > canonical_order(head) for i in new):
+                # The common case (a reprint, a rerun ad): the cluster keeps its canonical,
+                # so only the new members are written, whatever the cluster's size.
+                one = _concat(canon[cids[0]][1], _take(sig, new))
+                for m in members_of([head, *(items[i] for i in new)], one.values, one.k)[1:]:
+                    m.cluster_id = cids[0]
+                    grown.append(m)
+            else:
+                rebuild.append((cids, new))
+        full = {c for cids, _ in rebuild for c in cids}
+        stored = self._clusters(full)
+        rebuilt = []
+        for cids, new in rebuild:
             parts = [stored[c] for c in cids]
             rebuilt.append(
                 (
@@ -317,8 +348,11 @@ class DedupStore:
                     _concat(*(p[1] for p in parts), _take(sig, new)),
                 )
             )
-        members = self._rewrite(rebuilt, touched)
+        members = self._rewrite(rebuilt, full) + grown
+        self._write_members(grown, {it.item_id: it for it in items})
+        self.timings["cluster"] = time.perf_counter() - clock - sum(self.timings.values())
         self._write_items(items, sig, keys)
+        self.timings["write"] = time.perf_counter() - clock - sum(self.timings.values())
         mine = {it.item_id for it in items}
         return [m for m in members if m.item_id in mine]
 

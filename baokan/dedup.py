@@ -124,15 +124,6 @@ def issue_items(issue: IssueRecord) -> tuple[list[Item], list[str]]:
     return items, texts
 
 
-def may_merge(a: Item, b: Item) -> bool:
-    """Type rule: ads with ads, news with news, a templated report only with its own day."""
-    if a.item_type != b.item_type:
-        return False
-    if a.item_type == "templated":
-        return a.site_id == b.site_id and a.issue_date == b.issue_date
-    return True
-
-
 def similar(
     sig_a: minhash.U32,
     sig_b: minhash.U32,
@@ -230,46 +221,58 @@ class UnionFind:
 def candidate_pairs(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Row pairs (i < j) sharing at least one band key, from one batch's band keys."""
     n, bands = keys.shape
-    flat = np.column_stack([keys.ravel(), np.repeat(np.arange(n), bands)])
-    flat = flat[np.lexsort((flat[:, 1], flat[:, 0]))]
-    pairs = []
-    same = np.flatnonzero(flat[1:, 0] == flat[:-1, 0])
-    # Runs of one key are short (a key is shared by copies only), so expand each run.
-    runs = np.split(same, np.flatnonzero(np.diff(same) != 1) + 1) if len(same) else []
-    for run in runs:
-        rows = flat[run[0] : run[-1] + 2, 1]
-        for a in range(len(rows)):
-            for b in range(a + 1, len(rows)):
-                if rows[a] != rows[b]:
-                    pairs.append((min(rows[a], rows[b]), max(rows[a], rows[b])))
-    return np.unique(np.array(pairs, dtype=np.int64).reshape(-1, 2), axis=0)
+    rows = np.repeat(np.arange(n, dtype=np.int64), bands)
+    order = np.lexsort((rows, keys.ravel()))
+    flat_keys, rows = keys.ravel()[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, flat_keys[1:] != flat_keys[:-1]])
+    lengths = np.diff(np.r_[starts, len(flat_keys)])
+    two = starts[lengths == 2]  # most shared keys join exactly two texts: vectorized
+    parts = [np.column_stack([rows[two], rows[two + 1]])]
+    for start, length in zip(starts[lengths > 2], lengths[lengths > 2], strict=True):
+        run = rows[start : start + length]
+        a, b = np.triu_indices(length, k=1)
+        parts.append(np.column_stack([run[a], run[b]]))
+    pairs = np.concatenate(parts)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.unique(pairs, axis=0)
 
 
 EMPTY_HASH = match_hash("")
+
+
+def _codes(values: Sequence[object]) -> npt.NDArray[np.int64]:
+    """Equal values get equal small integers (for vectorized comparisons)."""
+    seen: dict[object, int] = {}
+    return np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, len(values))
 
 
 def link(
     items: Sequence[Item], sig: minhash.Signatures, pairs: Iterable[tuple[int, int]]
 ) -> list[tuple[int, int]]:
     """The candidate pairs that the type rule and the similarity rule both accept."""
-    pairs = [
-        (a, b)
-        for a, b in pairs
-        if may_merge(items[a], items[b])
-        and EMPTY_HASH not in (items[a].exact_hash, items[b].exact_hash)
-    ]
-    exact = [p for p in pairs if items[p[0]].exact_hash == items[p[1]].exact_hash]
-    done = set(exact)
-    near = [p for p in pairs if p not in done and sig.k[p[0]] == sig.k[p[1]]]
-    if not near:
-        return exact
-    a, b = np.array(near).T
-    ok, _ = similar(sig.values[a], sig.values[b], sig.shingles[a], sig.shingles[b])
-    return exact + [p for p, keep in zip(near, ok, strict=True) if keep]
+    arr = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    if not len(arr):
+        return []
+    a, b = arr[:, 0], arr[:, 1]
+    group = _codes([merge_key(it) for it in items])
+    text = _codes([it.exact_hash for it in items])
+    empty = np.array([it.exact_hash == EMPTY_HASH for it in items])
+    allowed = (group[a] == group[b]) & ~empty[a] & ~empty[b]
+    exact = allowed & (text[a] == text[b])
+    near = np.flatnonzero(allowed & ~exact & (sig.k[a] == sig.k[b]))
+    keep = exact.copy()
+    for lo in range(0, len(near), 50_000):  # bounded memory for the signature rows compared
+        idx = near[lo : lo + 50_000]
+        ok, _ = similar(
+            sig.values[a[idx]], sig.values[b[idx]], sig.shingles[a[idx]], sig.shingles[b[idx]]
+        )
+        keep[idx] = ok
+    return [(int(x), int(y)) for x, y in arr[keep]]
 
 
 def merge_key(item: Item) -> tuple[str, ...]:
-    """Items with equal keys may merge with each other (may_merge as a grouping key)."""
+    """The type rule: items may merge only with items of the same key (ads with ads, news
+    with news, a templated daily report only with copies from its own site and day)."""
     if item.item_type == "templated":
         return (item.item_type, item.site_id, item.issue_date)
     return (item.item_type,)
@@ -292,7 +295,7 @@ def cluster_items(items: Sequence[Item], texts: Sequence[str]) -> list[Member]:
     """Deduplicate one batch in memory: exact hashes, LSH candidates, rules, union-find."""
     sig = minhash.signatures(list(texts))
     keys = minhash.band_keys(sig.values, sig.k)
-    pairs = [(int(a), int(b)) for a, b in candidate_pairs(keys)] + exact_pairs(items)
+    pairs = [*map(tuple, candidate_pairs(keys).tolist()), *exact_pairs(items)]
     uf = UnionFind(len(items))
     for a, b in link(items, sig, pairs):
         uf.union(a, b)

@@ -40,6 +40,7 @@ _ASCII_PUNCT_NEAR_CJK = re.compile(
     rf"(?<=[{_CJK}{_CJK_PUNCT}])[,;:!?()]|[,;:!?(](?=[{_CJK}])|(?<=[{_CJK}{_CJK_PUNCT}]\))\)"
 )
 _WS = re.compile(r"[ \t\u00a0\u3000]+")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _unify_char(ch: str) -> str:
@@ -146,6 +147,6 @@ def fold_for_match(text: str) -> str:
     if not marks.search(text):
         text = drop.sub("", text)  # same result, see _pre_fold; much faster NFKC below
     folded = unicodedata.normalize("NFKC", text).lower()
-    if folded.isascii() or max(folded) <= "\uffff":
+    if not _ASTRAL.search(folded):
         return _non_match_bmp().sub("", folded)
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")

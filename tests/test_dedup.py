@@ -246,3 +246,28 @@ def test_sample_issues_end_with_the_reprint_in_marts_reprints(
         ("article", "canonical", 17),
         ("article", "reprint", 1),
     ]
+
+
+def test_postgresql_copy_keeps_awkward_text(pg_schema: tuple[psycopg.Connection[Any], str]) -> None:
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema)
+    store.create_tables()
+    record = {
+        "item_id": "x\\y",
+        "kind": "article",
+        "title": "标题",
+        "body": "正文\t内容",
+        "group": "g",
+        "variant": "base",
+        "relation": "canonical",
+        "site_id": "s\tite\\",
+        "issue_date": "2026-01-05",
+        "text_source": "html",
+        "raw_sha256": None,
+        "page_label": "A\n1",
+        "position": 1,
+    }
+    store.assign(*as_items([record]))
+    items, cids, sig = store._load("s.site_id = ?", ["s\tite\\"])
+    assert [(i.item_id, i.page_label, i.raw_sha256) for i in items] == [("x\\y", "A\n1", None)]
+    assert sig.values.shape == (1, minhash.NUM_PERM) and cids[0].startswith("c")

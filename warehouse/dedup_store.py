@@ -43,18 +43,6 @@ _ITEM_COLS = (
     "page_label",
     "position",
 )
-_MEMBER_COLS = (
-    "item_id",
-    "cluster_id",
-    "is_canonical",
-    "relation",
-    "similarity",
-    "method",
-    "rule_version",
-    "kind",
-    "site_id",
-    "issue_date",
-)
 
 
 def ddl(dialect: str, schema: str = "core") -> list[str]:
@@ -130,7 +118,7 @@ class DedupStore:
             self.con.unregister(view)
 
     def _temp(self, name: str, data: dict[str, Any], types: dict[str, str]) -> None:
-        """A transaction-scoped table of batch values to join against."""
+        """A temporary table (a registered Arrow table on DuckDB) of batch values to join."""
         if self.dialect == "postgresql":
             cols = ", ".join(f"{c} {t}" for c, t in types.items())
             self._run(f"DROP TABLE IF EXISTS {name}")
@@ -243,7 +231,8 @@ class DedupStore:
             by_id.update((it.item_id, it) for it in items)
         if old:
             self._run(
-                f"DELETE FROM {self.schema}.cluster_members WHERE cluster_id IN (SELECT unnest(CAST(? AS VARCHAR[])))",
+                f"DELETE FROM {self.schema}.cluster_members "
+                "WHERE cluster_id IN (SELECT unnest(CAST(? AS VARCHAR[])))",
                 [sorted(old)],
             )
         self._write_members(members, by_id)
@@ -256,11 +245,10 @@ class DedupStore:
         items, cids, sig = self._load(
             "m.cluster_id IN (SELECT unnest(CAST(? AS VARCHAR[])))", [sorted(cluster_ids)]
         )
-        out: dict[str, tuple[list[Item], minhash.Signatures]] = {}
-        for cid in sorted(set(cids)):
-            rows = [i for i, c in enumerate(cids) if c == cid]
-            out[cid] = ([items[i] for i in rows], _take(sig, rows))
-        return out
+        rows: dict[str, list[int]] = {}
+        for i, cid in enumerate(cids):
+            rows.setdefault(cid, []).append(i)
+        return {cid: ([items[i] for i in r], _take(sig, r)) for cid, r in rows.items()}
 
     def _canonicals(self, cluster_ids: set[str]) -> dict[str, tuple[Item, minhash.Signatures]]:
         """The canonical item (and its signature) of each given cluster."""

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load sample clean
+.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load bench-dedup sample clean
 
 setup:
 	@scripts/bootstrap.sh
@@ -21,6 +21,10 @@ bench-crawl: setup
 
 bench-load: setup
 	.venv/bin/python scripts/bench_load.py
+
+# Dedup stage: 100k signatures vs datasketch, a 10k batch against 1M stored (DuckDB + PostgreSQL).
+bench-dedup: setup
+	.venv/bin/python scripts/bench_dedup.py
 
 sample: setup
 	.venv/bin/python scripts/make_sample.py

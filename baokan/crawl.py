@@ -72,9 +72,13 @@ def _progress_rows(zone: RawZone, profile: SiteProfile, dates: list[str], since:
         final = zone.manifest_path(profile.id, day)
         part = final.with_name(final.name + ".part")
         for path in (part, final):
-            if path.exists() and path.stat().st_mtime >= since:
-                total += sum(1 for _ in path.open("rb"))
-                break
+            try:  # the spider renames .part over the manifest at any moment
+                if path.stat().st_mtime >= since:
+                    with path.open("rb") as fh:
+                        total += sum(1 for _ in fh)
+                    break
+            except FileNotFoundError:
+                continue
     return total
 
 

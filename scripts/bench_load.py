@@ -83,7 +83,7 @@ def baseline(store: Warehouse, issue: IssueRecord) -> float:
         v[cols.index("issue_date")] = date.fromisoformat(issue.issue_date)
         v[cols.index("load_run")] = "baseline"
     sql = f"INSERT INTO core.articles ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    con: Any = store.con  # type: ignore[attr-defined]
+    con: Any = store.con
     started = time.perf_counter()
     with store.transaction("bench"):
         if store.dialect.name == "postgresql":

@@ -1,8 +1,9 @@
 """Text normalization: what the seed page got wrong must come out right."""
 
+import random
 import unicodedata
 
-from parsers.text import fold_for_match, join_lines, normalize_text
+from parsers.text import _unify_char, fold_for_match, join_lines, normalize_text
 
 
 def test_ascii_punctuation_in_chinese_prose_becomes_full_width() -> None:
@@ -111,3 +112,26 @@ def test_normalization_is_idempotent() -> None:
     for raw in ("2025年是收官之年,国家(高新)区", "⼯业⻓城ＡＢ１２", "会议15:30开始,增长8.1%"):
         once = normalize_text(raw)
         assert normalize_text(once) == once
+
+
+def _fold_reference(text: str) -> str:
+    """fold_for_match's definition, one character at a time (slow, obviously right)."""
+    unified = "".join(_unify_char(ch) for ch in text)
+    folded = unicodedata.normalize("NFKC", unified).lower()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def test_fast_fold_equals_its_definition() -> None:
+    # The fast path deletes punctuation before NFKC; composing marks, sigma and astral
+    # characters are the cases where that could differ, so the pool is full of them.
+    rng = random.Random(0)
+    pool = [
+        chr(c)
+        for lo, hi in ((0x20, 0x500), (0x2E80, 0x3100), (0xF900, 0xFB00), (0xFE00, 0xFFF0))
+        for c in range(lo, hi)
+    ]
+    pool += ["\u0301", "\u3099", "ﾞ", "Σ", "Ϲ", "\U00020000", "\U0001d400", "\U0001f600", "，"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 30)))
+        assert fold_for_match(text) == _fold_reference(text), text
+    assert fold_for_match("ワﾞ，Σ。") == _fold_reference("ワﾞ，Σ。")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from warehouse.dedup_store import ddl as dedup_ddl
 from warehouse.dialect import Dialect
 from warehouse.schema import ISSUE_TABLES, MARTS
 
@@ -110,11 +111,20 @@ POSTGRES_LZ4 = (
     "ALTER TABLE core.ads ALTER COLUMN text SET COMPRESSION lz4",
 )
 
+# Dedup state (warehouse/dedup_store.py): MinHash signatures, LSH band keys, cluster members.
+DEDUP = Migration(
+    5,
+    "dedup signatures, band keys and cluster members",
+    (),
+    {d: tuple(dedup_ddl(d)) for d in ("duckdb", "postgresql")},
+)
+
 MIGRATIONS = (
     Migration(1, "foundation schema", FOUNDATION),
     Migration(2, "provenance columns on every core table", PROVENANCE),
     Migration(3, "indexes for re-loads and substring search", (), {"postgresql": POSTGRES_INDEXES}),
     Migration(4, "lz4 compression for long text", (), {"postgresql": POSTGRES_LZ4}),
+    DEDUP,
 )
 
 BOOTSTRAP = (

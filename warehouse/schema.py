@@ -86,13 +86,11 @@ ARTICLES = Mart(
     """SELECT a.article_id, a.site_id, p.publication, a.issue_date, a.page_label, pg.page_name,
        a.position, a.kicker, a.title, a.subtitle, a.author, a.body,
        CAST(char_length(a.body) AS INTEGER) AS char_count, a.url, a.pdf_sha256, a.bbox, a.text_source,
-       a.pdf_html_similarity, a.cluster_id,
-       row_number() OVER (PARTITION BY a.cluster_id
-                          ORDER BY a.issue_date, a.site_id, pg.position, a.position) = 1
-           AS is_canonical,
+       a.pdf_html_similarity, m.cluster_id, m.is_canonical, m.relation AS cluster_relation,
        a.parser_version
 FROM core.articles a
 JOIN core.publications p ON p.site_id = a.site_id
+LEFT JOIN core.cluster_members m ON m.item_id = a.article_id
 LEFT JOIN core.pages pg ON pg.site_id = a.site_id AND pg.issue_date = a.issue_date
                        AND pg.page_label = a.page_label""",
     (
@@ -115,7 +113,8 @@ LEFT JOIN core.pages pg ON pg.site_id = a.site_id AND pg.issue_date = a.issue_da
         ("text_source", "text", "Where the text came from: 'html', 'pdf' or 'both' (HTML matched to a PDF region)."),
         ("pdf_html_similarity", "double", "Text similarity 0–1 between the HTML text and its matched PDF region; NULL if unmatched."),
         ("cluster_id", "text", "Duplicate cluster: copies, reprints and HTML/PDF twins share it."),
-        ("is_canonical", "bool", "True for the one canonical member of its cluster (the first appearance)."),
+        ("is_canonical", "bool", "True for the one canonical member of its cluster (earliest appearance, most complete text, HTML preferred)."),
+        ("cluster_relation", "text", "How this appearance relates to its cluster's canonical: 'canonical', 'identical', 'format_variant' or 'reprint'."),
         ("parser_version", "text", "Version of the baokan parser that produced the row."),
     ),
 )  # fmt: skip

@@ -14,6 +14,7 @@ import pyarrow as pa
 from baokan.models import IssueRecord
 from baokan.rawzone import ManifestRow
 from baokan.sites import SiteProfile
+from warehouse.dedup_store import DedupStore, assign_issue
 from warehouse.dialect import ARROW_TYPES, Dialect
 from warehouse.migrations import (
     BOOTSTRAP,
@@ -63,6 +64,7 @@ class Warehouse(ABC):
 
     dialect: Dialect
     url: str
+    con: Any  # the backend's own connection (duckdb or psycopg), for the dedup store
 
     # -- what a backend provides -------------------------------------------------------
     @abstractmethod
@@ -153,6 +155,9 @@ class Warehouse(ABC):
                     [publication, family, base_url, run, site, publication, family, base_url],
                 )
         with self.transaction(f"issue:{issue.site_id}:{issue.issue_date}"):
+            # Clusters against all history, in the same transaction as the issue's rows.
+            assign_issue(DedupStore(self.con, self.dialect.name), issue)
+            tables = issue_columns(profile, issue, manifest, run)
             for table in ISSUE_TABLES:
                 self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
                 if tables[table]["site_id"]:

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench sample clean
+.PHONY: setup demo test lint bench sample clean airflow-up airflow-down
 
 setup:
 	@scripts/bootstrap.sh
@@ -15,6 +15,13 @@ test: setup
 
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+# Airflow standalone on http://127.0.0.1:8080 with dags/ (docs/airflow.md); password file printed.
+airflow-up: setup
+	scripts/airflow_up.sh
+
+airflow-down:
+	scripts/airflow_down.sh
 
 sample: setup
 	.venv/bin/python scripts/make_sample.py

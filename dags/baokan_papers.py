@@ -39,8 +39,9 @@ dated by the run's data interval end in that timezone (or the `issue_date` param
    HTML↔PDF similarity is under {threshold:.2f} or row counts disagree between stages;
    the log names site, date, step and numbers.
 
-Only paths and counts travel through XCom. Backfill: `airflow backfill create --dag-id
-{dag_id} --from-date 2026-01-01 --to-date 2026-01-07` or the UI's *Trigger → Backfill*.
+Only paths and counts travel through XCom. Backfill (dates in the paper's timezone):
+`airflow backfill create --dag-id {dag_id} --from-date 2026-01-01T00:00:00+08:00
+--to-date 2026-01-07T23:59:59+08:00`, or the UI's *Trigger → Backfill*.
 """
 
 DEFAULT_ARGS: dict[str, Any] = {
@@ -63,9 +64,9 @@ def paper_dag(profile: SiteProfile) -> Any:
 
     @dag(
         dag_id=dag_id,
-        schedule=CronTriggerTimetable(
-            profile.schedule, timezone=profile.timezone, interval=timedelta(days=1)
-        ),
+        # No interval: the data interval is the fire time itself, so the first run after the
+        # start date is not dated before it (a run dated before the start date gets no tasks).
+        schedule=CronTriggerTimetable(profile.schedule, timezone=profile.timezone),
         start_date=datetime.fromisoformat(START_DATE).replace(tzinfo=tz),
         catchup=True,
         max_active_runs=run.max_active_runs(),

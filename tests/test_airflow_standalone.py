@@ -90,9 +90,9 @@ def test_backfill_plans_one_run_per_day(airflow: LiveAirflow) -> None:
         "backfills/dry_run",
         {
             "dag_id": PAPER,
-            # What the CLI sends for --from-date 2025-12-29 --to-date 2026-01-04 (UTC midnight).
-            "from_date": "2025-12-29T00:00:00Z",
-            "to_date": "2026-01-04T00:00:00Z",
+            # The range in the paper's timezone, as docs/airflow.md shows for the CLI.
+            "from_date": "2025-12-29T00:00:00+08:00",
+            "to_date": "2026-01-04T23:59:59+08:00",
             "run_backwards": False,
             "dag_run_conf": {},
             "reprocess_behavior": "none",
@@ -100,10 +100,10 @@ def test_backfill_plans_one_run_per_day(airflow: LiveAirflow) -> None:
         },
     )
     dates = [b["logical_date"] for b in plan["backfills"]]
-    # 06:30 Asia/Shanghai is 22:30 UTC the day before; the to-date is exclusive: one run per
-    # issue day 2025-12-29 … 2026-01-03.
+    # One run per issue day 2025-12-29 … 2026-01-04, each at 06:30 Asia/Shanghai (22:30 UTC
+    # the day before).
     assert dates == [f"2025-12-{d}T22:30:00Z" for d in range(28, 32)] + [
-        f"2026-01-0{d}T22:30:00Z" for d in range(1, 3)
+        f"2026-01-0{d}T22:30:00Z" for d in range(1, 4)
     ]
 
 

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench sample clean airflow-up airflow-down
+.PHONY: setup demo test lint bench sample clean airflow-up airflow-celery-up airflow-down
 
 setup:
 	@scripts/bootstrap.sh
@@ -19,6 +19,10 @@ lint: setup
 # Airflow standalone on http://127.0.0.1:8080 with dags/ (docs/airflow.md); password file printed.
 airflow-up: setup
 	scripts/airflow_up.sh
+
+# The same under CeleryExecutor: local Redis broker, PostgreSQL metadata DB (docs/airflow.md).
+airflow-celery-up: setup
+	scripts/airflow_celery_up.sh
 
 airflow-down:
 	scripts/airflow_down.sh

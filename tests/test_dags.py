@@ -238,3 +238,27 @@ def test_dag_test_broken_issue_fails_quality_with_reason(
     assert f"pdf_fetch http://paper.sample.baokan.invalid/{MISSING_PDF}: HTTP 404" in log
     assert "sample 2025-12-29 [step parse] garbled pages: 1 of 2 PDF pages garbled" in log
     assert "sample 2025-12-29 [step reconcile] HTML↔PDF similarity: mean" in log
+
+
+def test_dag_test_day_without_issue_succeeds_with_zero_pages(
+    airflow_home: Path, tmp_path: Path, sample_url: str
+) -> None:
+    """A 404 index (no issue that day) maps zero pages; the run still records 'missing'."""
+    warehouse = tmp_path / "wh.duckdb"
+    result = run_dag_test(
+        airflow_home,
+        PAPER,
+        run_conf={"base_url": sample_url, "issue_date": "2025-12-30"},
+        extra_env=_env(tmp_path, warehouse),
+    )
+
+    assert result["state"] == "success", result["log_path"]
+    assert result["tasks"]["parse_page"] == "skipped"  # mapped over an empty page list
+    assert {t: s for t, s in result["tasks"].items() if t != "parse_page"} == {
+        t: "success" for t in CHAIN if t != "parse_page"
+    }
+    assert result["xcom"]["list_pages"] == []
+    assert result["xcom"]["quality"]["status"] == "missing"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("SELECT status, articles FROM marts.issues").fetchall()
+    assert rows == [("missing", 0)]

@@ -1,5 +1,6 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load bench-dedup sample clean
+.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load bench-dedup sample clean \
+	airflow-up airflow-celery-up airflow-down
 
 setup:
 	@scripts/bootstrap.sh
@@ -25,6 +26,17 @@ bench-load: setup
 # Dedup stage: 100k signatures vs datasketch, a 10k batch against 1M stored (DuckDB + PostgreSQL).
 bench-dedup: setup
 	.venv/bin/python scripts/bench_dedup.py
+
+# Airflow standalone on http://127.0.0.1:8080 with dags/ (docs/airflow.md); password file printed.
+airflow-up: setup
+	scripts/airflow_up.sh
+
+# The same under CeleryExecutor: local Redis broker, PostgreSQL metadata DB (docs/airflow.md).
+airflow-celery-up: setup
+	scripts/airflow_celery_up.sh
+
+airflow-down:
+	scripts/airflow_down.sh
 
 sample: setup
 	.venv/bin/python scripts/make_sample.py

@@ -56,6 +56,17 @@ class _Ctx:
 
 def parse_issue(profile: SiteProfile, issue_date: str, zone: RawZone) -> IssueRecord:
     """Everything one issue's raw files say; bad input is recorded as problems, never raised."""
+    issue, listed = open_issue(profile, issue_date, zone)
+    ctx = _Ctx(profile, zone, issue, {r.url: r for r in zone.read_manifest(profile.id, issue_date)})
+    for position, link in enumerate(listed, 1):
+        _parse_page(ctx, link, position)
+    return finish_issue(issue)
+
+
+def open_issue(
+    profile: SiteProfile, issue_date: str, zone: RawZone
+) -> tuple[IssueRecord, list[PageLink]]:
+    """The issue record with its index parsed, and its listed pages (none if missing/failed)."""
     rows = zone.read_manifest(profile.id, issue_date)
     if not rows:
         path = zone.manifest_path(profile.id, issue_date)
@@ -68,17 +79,30 @@ def parse_issue(profile: SiteProfile, issue_date: str, zone: RawZone) -> IssueRe
     row = ctx.rows.get(entry)
     if row is not None and is_no_issue(row.status):
         issue.status = "missing"
-        return issue
+        return issue, []
     html = ctx.html(entry, "index")
     if html is None:
         issue.status = "failed"
-        return issue
+        return issue, []
     first = parse_layout(html, entry, profile)
     listed = first.pages or [PageLink(entry, first.label or "1", first.name or "")]
     issue.pages_listed = len(listed)
-    for position, link in enumerate(listed, 1):
-        _parse_page(ctx, link, position)
-    issue.status = _status(issue)
+    return issue, listed
+
+
+def parse_page(
+    profile: SiteProfile, issue_date: str, zone: RawZone, link: PageLink, position: int
+) -> tuple[IssueRecord, PdfPage | None]:
+    """One page alone: a partial issue record holding that page's rows, and its parsed PDF."""
+    issue = IssueRecord(profile.id, profile.publication, issue_date, "complete", PARSER_VERSION)
+    rows = {r.url: r for r in zone.read_manifest(profile.id, issue_date)}
+    return issue, _parse_page(_Ctx(profile, zone, issue, rows), link, position)
+
+
+def finish_issue(issue: IssueRecord) -> IssueRecord:
+    """Set the status of an issue whose pages have all been parsed."""
+    if issue.status not in ("missing", "failed"):
+        issue.status = _status(issue)
     return issue
 
 
@@ -90,18 +114,19 @@ def _status(issue: IssueRecord) -> str:
     return "complete"
 
 
-def _parse_page(ctx: _Ctx, link: PageLink, position: int) -> None:
+def _parse_page(ctx: _Ctx, link: PageLink, position: int) -> PdfPage | None:
     page = PageRecord(label=link.label, name=link.name or None, url=link.url, position=position)
     ctx.issue.pages.append(page)
     html = ctx.html(link.url, "page")
     if html is None:
-        return
+        return None
     page.fetched = True
     layout = parse_layout(html, link.url, ctx.profile)
     page.name = page.name or layout.name
     pdf = _page_pdf(ctx, layout, page)
     htmls = _html_articles(ctx, layout)
     _add_articles(ctx, page, layout, htmls, pdf)
+    return pdf
 
 
 def _page_pdf(ctx: _Ctx, layout: LayoutPage, page: PageRecord) -> PdfPage | None:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from baokan import crawl as crawl_mod
+from baokan import quality
 from baokan.config import Settings
 from baokan.dedup import dedup_issue as dedup_record
 from baokan.fsutil import read_json, write_json_atomic
 from baokan.models import IssueRecord
+from baokan.parse_issue import finish_issue, open_issue
 from baokan.parse_issue import parse_issue as parse_record
+from baokan.parse_issue import parse_page as parse_one_page
 from baokan.rawzone import RawZone
 from baokan.sites import get_site
+from parsers.layout import PageLink
+from parsers.pdf_page import PdfPage
 
 Progress = Callable[[str], None]
 
@@ -106,3 +112,122 @@ def process_issue(
     parse_issue(site_id, issue_date, settings=settings)
     dedup_issue(site_id, issue_date, settings=settings)
     return load_issue(site_id, issue_date, settings=settings)
+
+
+# --------------------------------------------------------------------------- per-page steps
+# The Airflow DAG parses an issue as one mapped task per page; these split ``parse_issue``
+# into list_pages → parse_page (× pages) → reconcile_issue, with files under
+# <data>/parsed/<site>/<date>.pages/ in between. The merged result equals ``parse_issue``'s.
+
+
+def _pages_dir(settings: Settings, site_id: str, issue_date: str) -> Path:
+    return settings.parsed_path(site_id, issue_date).with_suffix(".pages")
+
+
+def list_pages(
+    site_id: str, issue_date: str, *, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Parse the issue's index; return its pages (position, url, label, name) for mapping."""
+    settings = settings or Settings.from_env()
+    profile = get_site(site_id, settings)
+    issue, links = open_issue(profile, issue_date, RawZone(settings.raw_dir))
+    write_json_atomic(_pages_dir(settings, site_id, issue_date) / "index.json", issue.to_dict())
+    pages = [
+        {"position": i, "url": link.url, "label": link.label, "name": link.name}
+        for i, link in enumerate(links, 1)
+    ]
+    return {"site_id": site_id, "issue_date": issue_date, "status": issue.status, "pages": pages}
+
+
+def parse_page(
+    site_id: str, issue_date: str, page: dict[str, Any], *, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Parse one page (its index page, PDF and article pages) into a per-page file."""
+    settings = settings or Settings.from_env()
+    profile = get_site(site_id, settings)
+    link = PageLink(page["url"], page["label"], page["name"])
+    part, pdf = parse_one_page(
+        profile, issue_date, RawZone(settings.raw_dir), link, page["position"]
+    )
+    record = part.pages[0]
+    stats: dict[str, Any] = {"label": record.label, "text_layer": record.text_layer}
+    stats.update(quality.text_stats(_pdf_text(pdf)) if pdf else {"chars": 0, "garbled": 0})
+    path = _pages_dir(settings, site_id, issue_date) / f"page-{page['position']:03d}.json"
+    write_json_atomic(path, {"issue": part.to_dict(), "stats": stats})
+    return {
+        "path": str(path),
+        "page_label": record.label,
+        "parsed": record.parsed,
+        "articles": len(part.articles),
+        "ads": len(part.ads),
+        "problems": len(part.problems),
+        **{k: stats[k] for k in ("chars", "garbled")},
+    }
+
+
+def _pdf_text(pdf: PdfPage) -> str:
+    parts = [pdf_text for a in pdf.articles for pdf_text in (a.kicker, a.headline, a.subtitle)]
+    parts += [p for a in pdf.articles for p in a.paragraphs] + [ad.text for ad in pdf.ads]
+    return "\n".join(p for p in parts if p)
+
+
+def reconcile_issue(
+    site_id: str, issue_date: str, *, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Merge the per-page results into the parsed issue and summarise HTML↔PDF agreement."""
+    settings = settings or Settings.from_env()
+    pages_dir = _pages_dir(settings, site_id, issue_date)
+    issue = IssueRecord.from_dict(read_json(pages_dir / "index.json"))
+    stats = []
+    for position in range(1, issue.pages_listed + 1):
+        data = read_json(pages_dir / f"page-{position:03d}.json")
+        part = IssueRecord.from_dict(data["issue"])
+        issue.pages += part.pages
+        issue.articles += part.articles
+        issue.ads += part.ads
+        issue.problems += part.problems
+        stats.append(data["stats"])
+    finish_issue(issue)
+    path = settings.parsed_path(site_id, issue_date)
+    write_json_atomic(path, issue.to_dict())
+    write_json_atomic(pages_dir / "stats.json", stats)
+    sims = [a.pdf_html_similarity for a in issue.articles if a.pdf_html_similarity is not None]
+    return {
+        "path": str(path),
+        "matched_html_pdf": len(sims),
+        "mean_similarity": round(sum(sims) / len(sims), 3) if sims else None,
+        **summary(issue),
+    }
+
+
+def quality_issue(
+    site_id: str, issue_date: str, *, settings: Settings | None = None
+) -> dict[str, Any]:
+    """Run the quality checks on one loaded issue; raise QualityError naming every failure."""
+    settings = settings or Settings.from_env()
+    profile = get_site(site_id, settings)
+    parsed = IssueRecord.from_dict(read_json(settings.parsed_path(site_id, issue_date)))
+    staged = IssueRecord.from_dict(read_json(settings.staged_path(site_id, issue_date)))
+    stats_path = _pages_dir(settings, site_id, issue_date) / "stats.json"
+    page_stats = read_json(stats_path) if stats_path.exists() else []
+    stages = {
+        "parse": quality.stage_counts(parsed),
+        "dedup": quality.stage_counts(staged),
+        "load": warehouse_counts(settings.warehouse, site_id, issue_date),
+    }
+    failures = quality.check_issue(parsed, page_stats, stages, profile.min_pdf_html_similarity)
+    quality.assert_quality(failures)
+    return {"site_id": site_id, "issue_date": issue_date, "status": parsed.status, **stages["load"]}
+
+
+def warehouse_counts(url: str, site_id: str, issue_date: str) -> dict[str, int]:
+    """Pages, articles and ads the warehouse holds for one issue."""
+    from warehouse import open_warehouse
+
+    tables = {"pages": "core.pages", "articles": "core.articles", "ads": "core.ads"}
+    sql = "SELECT count(*) FROM {} WHERE site_id = ? AND issue_date = CAST(? AS DATE)"
+    with open_warehouse(url) as store:
+        return {
+            key: int(store.execute(sql.format(t), [site_id, issue_date])[0][0])
+            for key, t in tables.items()
+        }

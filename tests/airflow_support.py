@@ -27,7 +27,9 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = REPO_ROOT / "dags"
-HEAVY_MODULES = ("baokan", "scrapy", "pdfplumber", "duckdb")
+HEAVY_MODULES = ("scrapy", "pdfplumber", "pdfminer", "duckdb", "bs4", "lxml", "psycopg", "numpy")
+# The only baokan modules a DAG file may import at parse time (stdlib + tomllib underneath).
+LIGHT_BAOKAN = ("baokan", "baokan.airflow_tasks", "baokan.config", "baokan.sites")
 
 
 # --------------------------------------------------------------------------- parent side
@@ -166,6 +168,9 @@ def _child_inspect(payload: Mapping[str, Any]) -> dict[str, Any]:
             "fileloc": dag.fileloc,
             "tags": sorted(dag.tags),
             "schedule": None if dag.schedule is None else str(dag.schedule),
+            "timetable": type(dag.timetable).__name__,
+            "timezone": str(dag.timezone),
+            "max_active_runs": dag.max_active_runs,
             "catchup": dag.catchup,
             "start_date": dag.start_date.isoformat() if dag.start_date else None,
             "has_doc_md": bool(dag.doc_md),
@@ -176,6 +181,9 @@ def _child_inspect(payload: Mapping[str, Any]) -> dict[str, Any]:
                     "downstream": sorted(t.downstream_task_ids),
                     "retries": t.retries,
                     "retry_exponential_backoff": t.retry_exponential_backoff,
+                    "mapped": bool(getattr(t, "is_mapped", False)),
+                    "outlets": [getattr(o, "uri", str(o)) for o in t.outlets],
+                    "trigger_rule": str(t.trigger_rule),
                 }
                 for t in dag.tasks
             },
@@ -184,7 +192,12 @@ def _child_inspect(payload: Mapping[str, Any]) -> dict[str, Any]:
         "import_errors": dict(bag.import_errors),
         "warnings": {path: list(msgs) for path, msgs in bag.captured_warnings.items()},
         "dags": dags,
-        "heavy_modules_loaded": sorted(m for m in sys.modules if m.split(".")[0] in HEAVY_MODULES),
+        "heavy_modules_loaded": sorted(
+            m
+            for m in sys.modules
+            if m.split(".")[0] in HEAVY_MODULES
+            or (m.split(".")[0] == "baokan" and m not in LIGHT_BAOKAN)
+        ),
     }
 
 
@@ -192,6 +205,7 @@ def _child_dag_test(payload: Mapping[str, Any]) -> dict[str, Any]:
     from datetime import datetime
 
     from airflow.dag_processing.dagbag import DagBag
+    from airflow.models.asset import AssetEvent
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
@@ -218,15 +232,33 @@ def _child_dag_test(payload: Mapping[str, Any]) -> dict[str, Any]:
                 XComModel.key == "return_value",
             )
         ).all()
-        xcom = {row.task_id: XComModel.deserialize_value(row) for row in rows}
+        xcom = {
+            _ti_key(row.task_id, row.map_index): XComModel.deserialize_value(row) for row in rows
+        }
         return {
             "state": str(dr.state),
             "run_id": dr.run_id,
             "logical_date": dr.logical_date.isoformat() if dr.logical_date else None,
-            "tasks": {ti.task_id: str(ti.state) for ti in tis},
+            "tasks": {_ti_key(ti.task_id, ti.map_index): str(ti.state) for ti in tis},
+            "map_labels": {
+                _ti_key(ti.task_id, ti.map_index): ti.rendered_map_index
+                for ti in tis
+                if ti.map_index >= 0
+            },
             "xcom": xcom,
+            "asset_events": [
+                {"uri": e.asset.uri, "extra": e.extra}
+                for e in session.scalars(
+                    select(AssetEvent).where(AssetEvent.source_run_id == dr.run_id)
+                )
+            ],
             "seconds": seconds,
         }
+
+
+def _ti_key(task_id: str, map_index: int) -> str:
+    """``task`` for a plain task instance, ``task[2]`` for a mapped one."""
+    return task_id if map_index < 0 else f"{task_id}[{map_index}]"
 
 
 _ACTIONS = {"initdb": _child_initdb, "inspect": _child_inspect, "dag_test": _child_dag_test}

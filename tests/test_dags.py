@@ -1,4 +1,4 @@
-"""Tests for the Airflow DAGs in ``dags/``.
+"""Tests for the Airflow DAGs in ``dags/``: integrity, structure and ``dag.test()`` runs.
 
 Everything Airflow runs in child interpreters (see ``tests/airflow_support.py``), so this
 module never imports ``airflow`` itself and does not depend on test ordering or on the
@@ -7,25 +7,28 @@ developer's ``AIRFLOW_*`` environment.
 
 from __future__ import annotations
 
+import itertools
 import json
-import os
-import textwrap
 from collections.abc import Iterator
-from itertools import pairwise
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 
-from tests.airflow_support import (
-    HEAVY_MODULES,
-    init_airflow_db,
-    inspect_dags,
-    run_dag_test,
-)
+from baokan.airflow_tasks import issue_date_for, redact, warehouse_url
+from baokan.serve import serve_directory
+from baokan.sites import load_sites
+from tests.airflow_support import HEAVY_MODULES, init_airflow_db, inspect_dags, run_dag_test
+from tests.test_quality import GARBLED_PDF, MISSING_PDF
 
-DAG_ID = "baokan_issue"
-TASKS = ("crawl", "parse", "dedup", "load")
+PAPER = "baokan_sample"
+CHAIN = ("crawl", "list_pages", "parse_page", "reconcile", "dedup", "load", "quality")
+# The run at 06:30 Asia/Shanghai on 2025-12-29 is 22:30 UTC on the 28th: the issue date must
+# come from the data interval end in the paper's timezone, not from the UTC date.
+SCHEDULED_RUN = "2025-12-28T22:30:00+00:00"
 
 
 @pytest.fixture(scope="module")
@@ -42,157 +45,243 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield home
 
 
+def _env(tmp_path: Path, warehouse: Path) -> dict[str, str]:
+    """Data dir plus the warehouse given by the Airflow connection; BAOKAN_WAREHOUSE is a decoy."""
+    conn = {"conn_type": "duckdb", "host": str(warehouse)}
+    return {
+        "BAOKAN_DATA_DIR": str(tmp_path / "data"),
+        "BAOKAN_WAREHOUSE": f"duckdb:///{tmp_path / 'decoy.duckdb'}",
+        "AIRFLOW_CONN_BAOKAN_WAREHOUSE": json.dumps(conn),
+    }
+
+
 # --------------------------------------------------------------------------- integrity
 
 
 def test_dags_folder_imports_cleanly(dag_info: dict[str, Any]) -> None:
     assert dag_info["import_errors"] == {}
     assert dag_info["warnings"] == {}
-    assert DAG_ID in dag_info["dags"]
-
-
-def test_dag_structure(dag_info: dict[str, Any]) -> None:
-    dag = dag_info["dags"][DAG_ID]
-    tasks = dag["tasks"]
-    assert set(tasks) == set(TASKS)
-    for upstream, downstream in pairwise(TASKS):
-        assert tasks[downstream]["upstream"] == [upstream]
-        assert tasks[upstream]["downstream"] == [downstream]
-    assert tasks["crawl"]["upstream"] == []
-    assert tasks["load"]["downstream"] == []
-    assert "baokan" in dag["tags"]
-    assert dag["schedule"] is None
-    assert dag["catchup"] is False
-    assert dag["start_date"] is not None
-    assert dag["has_doc_md"]
-    assert dag["params"] == {"site": "sample", "base_url": None, "issue_date": None}
-    for task in tasks.values():
-        assert task["retries"] >= 2
-        # Airflow 3: a multiplier; 0 (and True == 1.0) means no backoff at all.
-        assert task["retry_exponential_backoff"] > 1
+    expected = {f"baokan_{site}" for site in load_sites()} | {"baokan_marts"}
+    assert set(dag_info["dags"]) == expected
 
 
 def test_dag_file_import_stays_thin(dag_info: dict[str, Any]) -> None:
-    """Parsing dags/ must not import the library or its heavy dependencies."""
+    """Parsing dags/ must not import the pipeline or its heavy dependencies."""
     assert dag_info["heavy_modules_loaded"] == [], HEAVY_MODULES
+
+
+def test_every_task_tagged_and_retried_with_backoff(dag_info: dict[str, Any]) -> None:
+    for dag in dag_info["dags"].values():
+        assert "baokan" in dag["tags"] and dag["has_doc_md"]
+        for task in dag["tasks"].values():
+            assert task["retries"] >= 2
+            # Airflow 3.3: a multiplier; 0 (and True == 1.0) means no backoff at all.
+            assert task["retry_exponential_backoff"] > 1
+
+
+def test_paper_dags_follow_their_profiles(dag_info: dict[str, Any]) -> None:
+    for site, profile in load_sites().items():
+        dag = dag_info["dags"][f"baokan_{site}"]
+        assert dag["timetable"] == "CronTriggerTimetable"
+        assert f"expression='{profile.schedule}'" in dag["schedule"]
+        assert f"timezone='{profile.timezone}'" in dag["schedule"]
+        assert dag["timezone"] == profile.timezone
+        assert dag["catchup"] is True
+        assert dag["max_active_runs"] == 1  # DuckDB: one writer
+        assert f"site:{site}" in dag["tags"]
+        assert dag["params"] == {"base_url": None, "issue_date": None}
+
+
+def test_paper_dag_structure(dag_info: dict[str, Any]) -> None:
+    tasks = dag_info["dags"][PAPER]["tasks"]
+    assert set(tasks) == set(CHAIN)
+    for upstream, downstream in itertools.pairwise(CHAIN):
+        assert tasks[downstream]["upstream"] == [upstream]
+        assert tasks[upstream]["downstream"] == [downstream]
+    assert [t for t, info in tasks.items() if info["mapped"]] == ["parse_page"]
+    assert tasks["reconcile"]["trigger_rule"] == "TriggerRule.NONE_FAILED"
+    assert tasks["load"]["outlets"] == ["baokan://warehouse/sample"]
+
+
+def test_marts_dag_scheduled_on_every_paper_asset(dag_info: dict[str, Any]) -> None:
+    dag = dag_info["dags"]["baokan_marts"]
+    assert dag["timetable"] == "AssetTriggeredTimetable"
+    for site in load_sites():
+        assert f"uri='baokan://warehouse/{site}'" in dag["schedule"]
+    assert dag["tasks"]["cross_paper_dedup"]["upstream"] == ["refresh_marts"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Run:
+    run_after = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
+
+
+class _Dag:
+    timezone = ZoneInfo("Asia/Shanghai")
+
+
+def test_issue_date_from_data_interval_end_in_paper_timezone() -> None:
+    end = datetime.fromisoformat(SCHEDULED_RUN)
+    context = {"params": {}, "data_interval_end": end, "dag_run": _Run(), "dag": _Dag()}
+    assert issue_date_for(context) == "2025-12-29"
+    assert issue_date_for({**context, "params": {"issue_date": "2026-01-05"}}) == "2026-01-05"
+    assert issue_date_for({**context, "data_interval_end": None}) == "2026-01-05"
+
+
+def test_warehouse_url_from_connection_fields() -> None:
+    pg = warehouse_url("postgres", "db.internal", 5432, "etl", "s3cr:t", "baokan", {})
+    assert pg == "postgresql://etl:s3cr%3At@db.internal:5432/baokan"
+    assert redact(pg) == "postgresql://etl:***@db.internal:5432/baokan"
+    assert warehouse_url("duckdb", "/srv/wh.duckdb", None, None, None, None, {}) == (
+        "duckdb:////srv/wh.duckdb"
+    )
+    assert warehouse_url("generic", None, None, None, None, None, {"url": "duckdb:///x"}) == (
+        "duckdb:///x"
+    )
+    with pytest.raises(ValueError, match="'baokan_warehouse': conn_type 'http'"):
+        warehouse_url("http", "h", None, None, None, None, {})
 
 
 # --------------------------------------------------------------------------- dag.test()
 
-FAKE_STEPS = '''
-"""Stand-in for baokan.steps: records each call as one JSON line."""
-import json
-import os
 
-
-def _record(step, site_id, issue_date, **kwargs):
-    call = {"step": step, "site": site_id, "issue_date": issue_date, **kwargs}
-    with open(os.environ["FAKE_STEPS_LOG"], "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(call) + "\\n")
-    return {"step": step, "count": 1}
-
-
-def crawl_issue(site_id, issue_date, *, base_url=None):
-    return _record("crawl", site_id, issue_date, base_url=base_url)
-
-
-def parse_issue(site_id, issue_date):
-    return _record("parse", site_id, issue_date)
-
-
-def dedup_issue(site_id, issue_date):
-    return _record("dedup", site_id, issue_date)
-
-
-def load_issue(site_id, issue_date):
-    return _record("load", site_id, issue_date)
-'''
-
-
-def test_issue_date_defaults_to_logical_date(airflow_home: Path, tmp_path: Path) -> None:
-    """Without an issue_date param the run's logical date is used (wiring only, fake steps)."""
-    fake_root = tmp_path / "fake"
-    (fake_root / "baokan").mkdir(parents=True)
-    (fake_root / "baokan" / "__init__.py").write_text("", encoding="utf-8")
-    (fake_root / "baokan" / "steps.py").write_text(textwrap.dedent(FAKE_STEPS), encoding="utf-8")
-    calls_log = tmp_path / "calls.jsonl"
-
-    result = run_dag_test(
-        airflow_home,
-        DAG_ID,
-        logical_date="2025-12-29T00:00:00+00:00",
-        extra_env={
-            "PYTHONPATH": os.pathsep.join(
-                filter(None, [str(fake_root), os.environ.get("PYTHONPATH")])
-            ),
-            "FAKE_STEPS_LOG": str(calls_log),
-        },
-    )
-
-    assert result["state"] == "success", result["log_path"]
-    calls = [json.loads(line) for line in calls_log.read_text(encoding="utf-8").splitlines()]
-    assert [c["step"] for c in calls] == list(TASKS)
-    assert {(c["site"], c["issue_date"]) for c in calls} == {("sample", "2025-12-29")}
-    assert calls[0]["base_url"] is None
-    assert result["xcom"] == {t: {"step": t, "count": 1} for t in TASKS}
-
-
-def test_dag_test_end_to_end(airflow_home: Path, tmp_path: Path, sample_url: str) -> None:
-    """Crawl the bundled sample e-paper over HTTP and load it into a tmp DuckDB warehouse.
-
-    ``sample_url`` (tests/conftest.py) serves baokan/sample/site on 127.0.0.1.
-    """
-    import duckdb
-
-    warehouse = tmp_path / "warehouse.duckdb"
-    result = run_dag_test(
-        airflow_home,
-        DAG_ID,
-        run_conf={"base_url": sample_url, "issue_date": "2025-12-29"},
-        extra_env={
-            "BAOKAN_DATA_DIR": str(tmp_path / "data"),
-            "BAOKAN_WAREHOUSE": f"duckdb:///{warehouse}",
-        },
-    )
-
-    assert result["state"] == "success", result["log_path"]
-    assert result["tasks"] == {t: "success" for t in TASKS}, result["log_path"]
-    for task_id in TASKS:  # only small JSON dicts travel through XCom
-        assert isinstance(result["xcom"][task_id], dict)
-        assert len(json.dumps(result["xcom"][task_id])) < 10_000
-
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        articles = con.execute(
+def _articles(warehouse: Path, issue_date: str) -> list[tuple[str, str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
             "SELECT title, body FROM marts.articles"
             " WHERE site_id = 'sample' AND CAST(issue_date AS VARCHAR) = ?",
-            ["2025-12-29"],
+            [issue_date],
         ).fetchall()
-        statuses = con.execute(
-            "SELECT status FROM marts.issues"
-            " WHERE site_id = 'sample' AND CAST(issue_date AS VARCHAR) = ?",
-            ["2025-12-29"],
-        ).fetchall()
-    finally:
-        con.close()
+
+
+def test_dag_test_end_to_end_then_marts(
+    airflow_home: Path, tmp_path: Path, sample_url: str
+) -> None:
+    """A scheduled-style run crawls the sample over HTTP into the connection's warehouse."""
+    warehouse = tmp_path / "wh.duckdb"
+    env = _env(tmp_path, warehouse)
+    result = run_dag_test(
+        airflow_home,
+        PAPER,
+        logical_date=SCHEDULED_RUN,
+        run_conf={"base_url": sample_url},
+        extra_env=env,
+    )
+
+    assert result["state"] == "success", result["log_path"]
+    mapped = {f"parse_page[{i}]" for i in range(3)}
+    assert result["tasks"] == {t: "success" for t in (set(CHAIN) - {"parse_page"}) | mapped}
+    assert result["map_labels"] == {f"parse_page[{i}]": f"page A{i + 1}" for i in range(3)}
+    for value in result["xcom"].values():  # only paths and counts travel through XCom
+        assert len(json.dumps(value)) < 2_000
+    assert result["xcom"]["reconcile"]["issue_date"] == "2025-12-29"
+    assert result["xcom"]["reconcile"]["matched_html_pdf"] == 9
+    assert result["xcom"]["quality"] == {
+        "site_id": "sample",
+        "issue_date": "2025-12-29",
+        "status": "complete",
+        "pages": 3,
+        "articles": 9,
+        "ads": result["xcom"]["quality"]["ads"],
+    }
+    assert result["asset_events"] == [
+        {
+            "uri": "baokan://warehouse/sample",
+            "extra": {
+                "issue_date": "2025-12-29",
+                "status": "complete",
+                "articles": 9,
+                "pages_parsed": 3,
+            },
+        }
+    ]
+    assert not (tmp_path / "decoy.duckdb").exists()  # the connection won over BAOKAN_WAREHOUSE
+    articles = _articles(warehouse, "2025-12-29")
     assert len(articles) == 9
-    assert all(title and title.strip() and body and body.strip() for title, body in articles)
-    assert statuses == [("complete",)]
+    assert all(title.strip() and body.strip() for title, body in articles)
+
+    marts = run_dag_test(airflow_home, "baokan_marts", extra_env=env)
+    assert marts["state"] == "success", marts["log_path"]
+    assert marts["xcom"]["refresh_marts"] == {
+        "marts": {"articles": 9, "issues": 1},
+        "sites": 1,
+    }
+    assert marts["xcom"]["cross_paper_dedup"] == {
+        "cross_paper_clusters": 0,
+        "articles_in_them": 0,
+    }
 
 
 def test_dag_test_loads_into_postgresql(
     airflow_home: Path, tmp_path: Path, sample_url: str, pg_url: str
 ) -> None:
-    """BAOKAN_WAREHOUSE=postgresql://… switches the DAG's load task to the real server."""
+    """BAOKAN_WAREHOUSE=postgresql://… switches load, quality and marts to the real server."""
     from warehouse import open_warehouse
 
+    env = {"BAOKAN_DATA_DIR": str(tmp_path / "data"), "BAOKAN_WAREHOUSE": pg_url}
     result = run_dag_test(
         airflow_home,
-        DAG_ID,
+        PAPER,
         run_conf={"base_url": sample_url, "issue_date": "2025-12-29"},
-        extra_env={"BAOKAN_DATA_DIR": str(tmp_path / "data"), "BAOKAN_WAREHOUSE": pg_url},
+        extra_env=env,
     )
     assert result["state"] == "success", result["log_path"]
+    assert result["tasks"]["quality"] == "success"
     with open_warehouse(pg_url) as store:
         assert store.execute("SELECT count(*) FROM marts.articles") == [(9,)]
         assert store.execute("SELECT status FROM marts.issues") == [("complete",)]
+    marts = run_dag_test(airflow_home, "baokan_marts", extra_env=env)
+    assert marts["state"] == "success", marts["log_path"]
+    assert marts["xcom"]["refresh_marts"]["marts"] == {"articles": 9, "issues": 1}
+
+
+def test_dag_test_broken_issue_fails_quality_with_reason(
+    airflow_home: Path, tmp_path: Path, site_copy: Path
+) -> None:
+    """Missing PDF + garbled page: everything loads, then `quality` fails saying exactly why."""
+    (site_copy / MISSING_PDF).unlink()
+    pdf = site_copy / GARBLED_PDF
+    pdf.write_bytes(pdf.read_bytes().replace(b"/ToUnicode", b"/ToUnicodX"))
+    with serve_directory(site_copy) as url:
+        result = run_dag_test(
+            airflow_home,
+            PAPER,
+            run_conf={"base_url": url, "issue_date": "2025-12-29"},
+            extra_env=_env(tmp_path, tmp_path / "wh.duckdb"),
+        )
+
+    assert result["state"] == "failed"
+    assert result["tasks"]["quality"] == "failed"
+    assert result["tasks"]["load"] == "success"
+    log = Path(result["log_path"]).read_text(encoding="utf-8")
+    assert "3 quality check(s) failed" in log
+    assert "sample 2025-12-29 [step parse] unparsed pages: 1 of 3 pages not parsed" in log
+    assert f"pdf_fetch http://paper.sample.baokan.invalid/{MISSING_PDF}: HTTP 404" in log
+    assert "sample 2025-12-29 [step parse] garbled pages: 1 of 2 PDF pages garbled" in log
+    assert "sample 2025-12-29 [step reconcile] HTML↔PDF similarity: mean" in log
+
+
+def test_dag_test_day_without_issue_succeeds_with_zero_pages(
+    airflow_home: Path, tmp_path: Path, sample_url: str
+) -> None:
+    """A 404 index (no issue that day) maps zero pages; the run still records 'missing'."""
+    warehouse = tmp_path / "wh.duckdb"
+    result = run_dag_test(
+        airflow_home,
+        PAPER,
+        run_conf={"base_url": sample_url, "issue_date": "2025-12-30"},
+        extra_env=_env(tmp_path, warehouse),
+    )
+
+    assert result["state"] == "success", result["log_path"]
+    assert result["tasks"]["parse_page"] == "skipped"  # mapped over an empty page list
+    assert {t: s for t, s in result["tasks"].items() if t != "parse_page"} == {
+        t: "success" for t in CHAIN if t != "parse_page"
+    }
+    assert result["xcom"]["list_pages"] == []
+    assert result["xcom"]["quality"]["status"] == "missing"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("SELECT status, articles FROM marts.issues").fetchall()
+    assert rows == [("missing", 0)]

@@ -1,0 +1,197 @@
+"""What the Airflow tasks run: the run's issue date, settings from the connection, step calls.
+
+Imported by the DAG files at parse time, so only the standard library and baokan.config at
+module level; ``baokan.steps`` (Scrapy, pdfplumber, DuckDB …) is imported inside the calls.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from baokan.config import Settings
+
+log = logging.getLogger(__name__)
+
+WAREHOUSE_CONN_ID = "baokan_warehouse"
+# XCom carries paths and counts only; these keys hold text and stay in the task log.
+_LOG_ONLY_KEYS = ("problem_details",)
+
+
+def paper_asset_uri(site_id: str) -> str:
+    """The asset a paper's load task updates (one per paper; the marts DAG listens to all)."""
+    return f"baokan://warehouse/{site_id}"
+
+
+def max_active_runs(environ: Mapping[str, str] = os.environ) -> int:
+    """Runs per paper at once: DuckDB allows one writer, PostgreSQL takes a few (2 cores)."""
+    url = environ.get("BAOKAN_WAREHOUSE", "") + environ.get("AIRFLOW_CONN_BAOKAN_WAREHOUSE", "")
+    return 2 if "postgres" in url else 1
+
+
+def issue_date_for(context: Mapping[str, Any]) -> str:
+    """The issue a run is for: the ``issue_date`` param, else its data interval's end.
+
+    The end of the data interval, in the DAG's (the paper's) timezone: a run scheduled at
+    06:30 on 2025-12-29 Asia/Shanghai covers the day ending then and fetches that day's
+    issue. Manual runs without a logical date fall back to ``run_after``. Never "now".
+    """
+    explicit = context["params"].get("issue_date")
+    if explicit:
+        return str(explicit)
+    moment = context.get("data_interval_end") or context["dag_run"].run_after
+    return str(moment.astimezone(context["dag"].timezone).date().isoformat())
+
+
+def warehouse_url(
+    conn_type: str | None,
+    host: str | None,
+    port: int | None,
+    login: str | None,
+    password: str | None,
+    schema: str | None,
+    extra: Mapping[str, Any],
+) -> str:
+    """A BAOKAN_WAREHOUSE URL from an Airflow connection's fields.
+
+    ``extra.url`` wins; a ``postgres`` connection gives ``postgresql://…``; a ``duckdb``
+    connection names the file in ``host``.
+    """
+    if extra.get("url"):
+        return str(extra["url"])
+    if conn_type in ("postgres", "postgresql"):
+        auth = quote(login or "", safe="")
+        if password:
+            auth += ":" + quote(password, safe="")
+        netloc = (auth + "@" if auth else "") + (host or "localhost")
+        netloc += f":{port}" if port else ""
+        return urlunsplit(("postgresql", netloc, "/" + (schema or ""), "", ""))
+    if conn_type == "duckdb" and host:
+        return f"duckdb:///{host}"
+    raise ValueError(
+        f"connection {WAREHOUSE_CONN_ID!r}: conn_type {conn_type!r} is not postgres or duckdb "
+        "and its extra has no 'url'"
+    )
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ***, for logs and XCom."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def task_settings() -> Settings:
+    """Settings from the environment; the warehouse from connection ``baokan_warehouse`` if set."""
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    settings = Settings.from_env()
+    try:
+        conn = BaseHook.get_connection(WAREHOUSE_CONN_ID)
+    except AirflowNotFoundException:
+        log.info("no connection %r: warehouse from BAOKAN_WAREHOUSE", WAREHOUSE_CONN_ID)
+        return settings
+    url = warehouse_url(
+        conn.conn_type, conn.host, conn.port, conn.login, conn.password, conn.schema,
+        conn.extra_dejson,
+    )  # fmt: skip
+    log.info("warehouse from connection %r: %s", WAREHOUSE_CONN_ID, redact(url))
+    return dataclasses.replace(settings, warehouse=url)
+
+
+def for_xcom(result: Mapping[str, Any]) -> dict[str, Any]:
+    """Log the whole result; return what may travel through XCom (paths and counts)."""
+    log.info("result: %s", json.dumps(result, ensure_ascii=False, default=str))
+    out = {k: v for k, v in result.items() if k not in _LOG_ONLY_KEYS}
+    if isinstance(out.get("warehouse"), str):
+        out["warehouse"] = redact(out["warehouse"])
+    return out
+
+
+def run_step(step: str, site_id: str, **kwargs: Any) -> dict[str, Any]:
+    """Run one pipeline step for the current run's (site, issue date)."""
+    from airflow.sdk import get_current_context
+
+    from baokan import steps
+
+    context = get_current_context()
+    issue_date = issue_date_for(context)
+    settings = task_settings()
+    log.info("%s: site %s, issue %s", step, site_id, issue_date)
+    if step == "crawl":
+        base_url = context["params"].get("base_url") or None
+        crawled = steps.crawl_dates(site_id, [issue_date], base_url=base_url, settings=settings)
+        return for_xcom(
+            {"site_id": site_id, "issue_date": issue_date, **crawled["issues"][issue_date]}
+        )
+    if step == "list_pages":
+        listed = steps.list_pages(site_id, issue_date, settings=settings)
+        log.info(
+            "%s %s: status %s, %d pages",
+            site_id,
+            issue_date,
+            listed["status"],
+            len(listed["pages"]),
+        )
+        return listed
+    funcs: dict[str, Callable[..., dict[str, Any]]] = {
+        "parse_page": steps.parse_page,
+        "reconcile": steps.reconcile_issue,
+        "dedup": steps.dedup_issue,
+        "load": steps.load_issue,
+        "quality": steps.quality_issue,
+    }
+    return for_xcom(funcs[step](site_id, issue_date, settings=settings, **kwargs))
+
+
+def run_quality(site_id: str) -> dict[str, Any]:
+    """The quality step; a failed check fails the task at once (retrying cannot fix data)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from baokan.quality import QualityError
+
+    try:
+        return run_step("quality", site_id)
+    except QualityError as exc:
+        for line in str(exc).splitlines():
+            log.error("%s", line)
+        raise AirflowFailException(str(exc)) from exc
+
+
+def refresh_marts() -> dict[str, Any]:
+    """Rebuild the mart views and validate them (the baokan_marts DAG's first task)."""
+    from baokan import marts
+
+    return for_xcom(marts.refresh(task_settings().warehouse))
+
+
+def cross_paper_dedup() -> dict[str, Any]:
+    """Clusters whose copies span more than one paper (the cross-paper dedup hook)."""
+    from baokan import marts
+
+    return for_xcom(marts.cross_paper_clusters(task_settings().warehouse))
+
+
+def label_map_index(label: str) -> None:
+    """Show the page label (A1, A2 …) as the mapped task's name in the UI."""
+    from airflow.sdk import get_current_context
+
+    get_current_context()["page_label"] = f"page {label}"  # type: ignore[typeddict-unknown-key]
+
+
+def load_and_publish(site_id: str, asset: Any) -> dict[str, Any]:
+    """Load the issue and attach its date and counts to the paper's asset event."""
+    from airflow.sdk import get_current_context
+
+    result = run_step("load", site_id)
+    extra = {k: result[k] for k in ("issue_date", "status", "articles", "pages_parsed")}
+    get_current_context()["outlet_events"][asset].extra = extra
+    return result

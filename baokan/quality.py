@@ -65,6 +65,9 @@ def _page_garbled(page: dict[str, Any]) -> str | None:
     """Why a page (as in the per-page stats) counts as garbled, or None."""
     if page.get("text_layer") == "none":
         return "no text layer"
+    if page.get("text_layer") == "ocr":
+        # Recovered, but a paper whose PDFs need OCR has changed its fonts: operators must know.
+        return "text layer unusable, recovered by OCR"
     chars, junk = page.get("chars", 0), page.get("garbled", 0)
     if chars and junk / chars > GARBLED_CHAR_SHARE:
         return f"{junk}/{chars} junk chars ({junk / chars:.0%})"
@@ -99,7 +102,7 @@ def check_pages(issue: IssueRecord) -> list[Failure]:
 
 
 def check_garbled(issue: IssueRecord, page_stats: list[dict[str, Any]]) -> list[Failure]:
-    """Too many pages whose PDF text layer is junk (or absent) fails."""
+    """Too many pages whose PDF text layer is junk, absent or only readable through OCR fails."""
     out: list[Failure] = []
     with_pdf = [p for p in page_stats if p.get("text_layer")]
     bad = [(p["label"], why) for p in with_pdf if (why := _page_garbled(p))]

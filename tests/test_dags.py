@@ -22,7 +22,7 @@ from baokan.airflow_tasks import issue_date_for, redact, warehouse_url
 from baokan.serve import serve_directory
 from baokan.sites import load_sites
 from tests.airflow_support import HEAVY_MODULES, init_airflow_db, inspect_dags, run_dag_test
-from tests.test_quality import GARBLED_PDF, MISSING_PDF
+from tests.test_quality import MISSING_PDF, break_issue
 
 PAPER = "baokan_sample"
 CHAIN = ("crawl", "list_pages", "parse_page", "reconcile", "dedup", "load", "quality")
@@ -240,10 +240,8 @@ def test_dag_test_loads_into_postgresql(
 def test_dag_test_broken_issue_fails_quality_with_reason(
     airflow_home: Path, tmp_path: Path, site_copy: Path
 ) -> None:
-    """Missing PDF + garbled page: everything loads, then `quality` fails saying exactly why."""
-    (site_copy / MISSING_PDF).unlink()
-    pdf = site_copy / GARBLED_PDF
-    pdf.write_bytes(pdf.read_bytes().replace(b"/ToUnicode", b"/ToUnicodX"))
+    """Missing PDF, garbled and mismatched pages: all loads, then `quality` fails saying why."""
+    break_issue(site_copy)
     with serve_directory(site_copy) as url:
         result = run_dag_test(
             airflow_home,

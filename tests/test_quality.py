@@ -17,10 +17,22 @@ from baokan.serve import serve_directory
 from baokan.sites import get_site
 
 BROKEN_DATE = "2025-12-29"
-# In the sample's 2025-12-29 issue: page A2's PDF is deleted, page A3's PDF loses its ToUnicode
-# maps so its text layer reads "(cid:1)(cid:2)…" (what fonts without ToUnicode produce).
+# The sample's 2025-12-29 issue, broken three ways: page A2's PDF is deleted; page A1's PDF
+# loses its ToUnicode maps, so its text layer reads "(cid:1)(cid:2)…" (what fonts without
+# ToUnicode produce) and OCR has to recover it; page A3 serves another issue's A3 PDF, a
+# readable text layer that does not match the page's HTML articles.
 MISSING_PDF = "pc/attachement/202512/29/f232a033841bc9369eaef0c4bcb92076.pdf"
-GARBLED_PDF = "pc/attachement/202512/29/b697c637768687f291dec3a4cfa220f7.pdf"
+GARBLED_PDF = "pc/attachement/202512/29/71850891cfa2f45b1bc057c5b12403fe.pdf"
+MISMATCHED_PDF = "pc/attachement/202512/29/b697c637768687f291dec3a4cfa220f7.pdf"
+OTHER_ISSUE_PDF = "pc/attachement/202601/05/9ce621cac7b34b775f9d316ba0000ff1.pdf"
+
+
+def break_issue(site: Path) -> None:
+    """Apply the three breakages above to a copy of the sample site."""
+    (site / MISSING_PDF).unlink()
+    pdf = site / GARBLED_PDF
+    pdf.write_bytes(pdf.read_bytes().replace(b"/ToUnicode", b"/ToUnicodX"))  # same length
+    (site / MISMATCHED_PDF).write_bytes((site / OTHER_ISSUE_PDF).read_bytes())
 
 
 def _run_split_parse(site_id: str, issue_date: str, settings: Settings) -> dict[str, object]:
@@ -70,9 +82,7 @@ def test_sample_issue_passes_quality(crawled: Settings, tmp_path: Path) -> None:
 
 
 def test_broken_issue_fails_quality_naming_what_is_wrong(site_copy: Path, tmp_path: Path) -> None:
-    (site_copy / MISSING_PDF).unlink()
-    pdf = site_copy / GARBLED_PDF
-    pdf.write_bytes(pdf.read_bytes().replace(b"/ToUnicode", b"/ToUnicodX"))  # same length
+    break_issue(site_copy)
     settings = Settings(
         data_dir=tmp_path / "data", warehouse=f"duckdb:///{tmp_path / 'wh.duckdb'}", sites_dir=None
     )
@@ -92,9 +102,9 @@ def test_broken_issue_fails_quality_naming_what_is_wrong(site_copy: Path, tmp_pa
         "pdf_fetch http://paper.sample.baokan.invalid/" + MISSING_PDF + ": HTTP 404"
     ) in message
     assert "sample 2025-12-29 [step parse] garbled pages: 1 of 2 PDF pages garbled" in message
-    assert "page A3: " in message and "junk chars" in message
+    assert "page A1: text layer unusable, recovered by OCR" in message
     assert "sample 2025-12-29 [step reconcile] HTML↔PDF similarity: mean" in message
-    assert "< site minimum 0.80 over 6 HTML articles (0 without a PDF match)" in message
+    assert "< site minimum 0.80 over 3 HTML articles" in message  # A3: the only text-layer page
     assert "lowest: page A3 " in message
 
 

@@ -111,8 +111,12 @@ def postgres_database(admin: str) -> Iterator[str]:
             con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run(url: str, profile: SiteProfile, args: argparse.Namespace) -> dict[str, Any]:
-    """Baseline, bulk load of every issue, and a re-load of one issue, on one backend."""
+def run(url: str, profile: SiteProfile, args: argparse.Namespace, dedup: bool) -> dict[str, Any]:
+    """Baseline, bulk load of every issue, and a re-load of one issue, on one backend.
+
+    With ``dedup`` the load also deduplicates each issue against history (what the pipeline
+    does); without it, the loader's bulk path alone is timed.
+    """
     chars, rng = alphabet(), np.random.default_rng(2026)
     days = [date(2020, 1, 1) + timedelta(days=d) for d in range(args.articles // args.per_issue)]
     with open_warehouse(url) as store:
@@ -121,7 +125,7 @@ def run(url: str, profile: SiteProfile, args: argparse.Namespace) -> dict[str, A
         for day in days:  # generate outside the timer, load inside it
             issue = synthetic_issue(args.per_issue, day, chars, rng)
             started = time.perf_counter()
-            store.load_issue(profile, issue, [])
+            store.load_issue(profile, issue, [], assign_clusters=dedup)
             committed += time.perf_counter() - started
         started = time.perf_counter()
         if store.dialect.name == "duckdb":
@@ -129,12 +133,12 @@ def run(url: str, profile: SiteProfile, args: argparse.Namespace) -> dict[str, A
         loading = committed + time.perf_counter() - started
         again = synthetic_issue(args.per_issue, days[len(days) // 2], chars, rng)
         started = time.perf_counter()
-        store.load_issue(profile, again, [])
+        store.load_issue(profile, again, [], assign_clusters=dedup)
         reload = time.perf_counter() - started
         (total,) = store.execute("SELECT count(*) FROM core.articles")[0]
     assert total == len(days) * args.per_issue, total
     return {
-        "backend": store.dialect.name,
+        "backend": store.dialect.name + (" +dedup" if dedup else ""),
         "articles": total,
         "baseline_rows_per_s": round(base),
         "bulk_rows_per_s": round(total / loading),
@@ -155,14 +159,15 @@ def main() -> int:
     args = parser.parse_args()
     profile = get_site("sample", Settings.from_env())
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        results.append(run(f"duckdb:///{tmp}/bench.duckdb", profile, args))
-    with postgres_database(args.postgres) as url:
-        results.append(run(url, profile, args))
+    for dedup in (False, True):
+        with tempfile.TemporaryDirectory() as tmp:
+            results.append(run(f"duckdb:///{tmp}/bench.duckdb", profile, args, dedup))
+        with postgres_database(args.postgres) as url:
+            results.append(run(url, profile, args, dedup))
     print(f"{args.articles} articles × {BODY_CHARS} chars, {args.per_issue} per issue")
     for r in results:
         print(
-            f"{r['backend']:<10} bulk {r['bulk_rows_per_s']:>7} rows/s (before final "
+            f"{r['backend']:<17} bulk {r['bulk_rows_per_s']:>7} rows/s (before final "
             f"checkpoint {r['committed_rows_per_s']:>7})  executemany "
             f"{r['baseline_rows_per_s']:>7} rows/s  ×{r['speedup']:<6} re-load one issue "
             f"{r['reload_one_issue_s']:.3f} s"

@@ -131,9 +131,18 @@ class Warehouse(ABC):
         return True
 
     def load_issue(
-        self, profile: SiteProfile, issue: IssueRecord, manifest: list[ManifestRow]
+        self,
+        profile: SiteProfile,
+        issue: IssueRecord,
+        manifest: list[ManifestRow],
+        *,
+        assign_clusters: bool = True,
     ) -> dict[str, Any]:
-        """Replace this issue's rows in one transaction: all of them or, on error, none."""
+        """Replace this issue's rows in one transaction: all of them or, on error, none.
+
+        ``assign_clusters=False`` skips deduplication against history (rows load without
+        cluster membership); it exists so benchmarks can time the bulk path on its own.
+        """
         run = uuid.uuid4().hex
         tables = issue_columns(profile, issue, manifest, run)
         key = [issue.site_id, tables["core.issues"]["issue_date"][0]]
@@ -156,8 +165,9 @@ class Warehouse(ABC):
                 )
         with self.transaction(f"issue:{issue.site_id}:{issue.issue_date}"):
             # Clusters against all history, in the same transaction as the issue's rows.
-            assign_issue(DedupStore(self.con, self.dialect.name), issue)
-            tables = issue_columns(profile, issue, manifest, run)
+            if assign_clusters:
+                assign_issue(DedupStore(self.con, self.dialect.name), issue)
+                tables = issue_columns(profile, issue, manifest, run)
             for table in ISSUE_TABLES:
                 self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
                 if tables[table]["site_id"]:

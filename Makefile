@@ -17,6 +17,9 @@ test: setup
 lint: setup
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
 
+# Every benchmark; each prints its numbers next to a baseline measured in the same run.
+bench: bench-crawl bench-pdf bench-dedup bench-load
+
 bench-crawl: setup
 	.venv/bin/python scripts/bench_crawl.py
 

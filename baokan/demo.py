@@ -86,4 +86,5 @@ def print_summary(result: IngestResult, settings: Settings, seconds: float) -> N
     else:
         client = "psql", f"psql '{settings.warehouse}'"
     print(f"\nwarehouse  {settings.warehouse}\nTry it in {client[0]}:")
-    print(f"  {client[1]}\n  {EXAMPLE_SQL}")
+    print(f"  {client[1]}")
+    print("\n".join(f"  {line}" for line in EXAMPLE_SQL.splitlines()))

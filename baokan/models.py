@@ -96,6 +96,17 @@ class IssueRecord:
         """Pages whose index page and PDF were both parsed."""
         return sum(p.parsed for p in self.pages)
 
+    def counts(self) -> dict[str, int]:
+        """Pages, articles, ads and problems: the numbers every stage reports for an issue."""
+        return {
+            "pages_listed": self.pages_listed,
+            "pages_fetched": self.pages_fetched,
+            "pages_parsed": self.pages_parsed,
+            "articles": len(self.articles),
+            "ads": len(self.ads),
+            "problems": len(self.problems),
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)

@@ -94,12 +94,7 @@ def summary(issue: IssueRecord) -> dict[str, Any]:
         "site_id": issue.site_id,
         "issue_date": issue.issue_date,
         "status": issue.status,
-        "pages_listed": issue.pages_listed,
-        "pages_fetched": issue.pages_fetched,
-        "pages_parsed": issue.pages_parsed,
-        "articles": len(issue.articles),
-        "ads": len(issue.ads),
-        "problems": len(issue.problems),
+        **issue.counts(),
         # The first few problems, so a log line or an XCom says what was wrong and where.
         "problem_details": [f"{p.kind}: {p.source}: {p.message}" for p in issue.problems[:20]],
     }

@@ -55,12 +55,7 @@ def issue_columns(
         **key,
         **prov,
         "status": issue.status,
-        "pages_listed": issue.pages_listed,
-        "pages_fetched": issue.pages_fetched,
-        "pages_parsed": issue.pages_parsed,
-        "articles": len(issue.articles),
-        "ads": len(issue.ads),
-        "problems": len(issue.problems),
+        **issue.counts(),
     }
     pages = [
         {**key, **prov, **vars(p), "page_label": p.label, "page_name": p.name} for p in issue.pages

@@ -168,8 +168,14 @@ class Warehouse(ABC):
             if assign_clusters:
                 assign_issue(DedupStore(self.con, self.dialect.name), issue)
                 tables = issue_columns(profile, issue, manifest, run)
+            # Every load writes core.issues with the rest, so an issue without that row has no
+            # rows anywhere: its first load skips six DELETE scans.
+            loaded = self.execute(
+                "SELECT 1 FROM core.issues WHERE site_id = ? AND issue_date = ?", key
+            )
             for table in ISSUE_TABLES:
-                self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
+                if loaded:
+                    self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
                 if tables[table]["site_id"]:
                     self.bulk_insert(table, tables[table])
             self.bulk_insert("core.load_runs", load_run_columns(issue, run))

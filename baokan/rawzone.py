@@ -56,8 +56,9 @@ def check_key(site_id: str, issue_date: str) -> None:
 
 
 def is_no_issue(status: int | None) -> bool:
-    """An issue index answered 4xx: the paper did not appear that day (not a failure)."""
-    return status is not None and 400 <= status < 500
+    """An issue index answered 4xx or redirected off its date: no paper that day, no failure."""
+    # The spider records a 3xx only for an entry page redirected out of its dated directory.
+    return status is not None and 300 <= status < 500
 
 
 class ManifestWriter:

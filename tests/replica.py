@@ -252,6 +252,7 @@ class Behaviour:
     fail_first: dict[str, tuple[int, int]] = field(default_factory=dict)  # path → (n, status)
     delay_first: dict[str, float] = field(default_factory=dict)  # path → seconds, first hit
     content_type: dict[str, str] = field(default_factory=dict)  # path → header value
+    redirect: dict[str, str] = field(default_factory=dict)  # path → site-relative target (302)
     log: list[tuple[str, float]] = field(default_factory=list)  # (path, monotonic time)
     agents: set[str] = field(default_factory=set)  # User-Agent headers seen
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -282,6 +283,12 @@ class _Handler(SimpleHTTPRequestHandler):
             seen = b.hits(rel)
         if rel in b.delay_first and seen == 1:
             time.sleep(b.delay_first[rel])
+        if rel in b.redirect:
+            self.send_response(302)
+            self.send_header("Location", "/" + b.redirect[rel])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         n, status = b.fail_first.get(rel, (0, 0))
         if seen <= n:
             self.send_error(status, "failing on purpose")

@@ -122,6 +122,38 @@ def test_failed_fetch_makes_issue_partial_and_only_it_is_refetched(
     assert issue_state(RawZone(settings.raw_dir), profile, DAY) == "complete"
 
 
+def test_redirects_are_followed_and_an_index_redirected_off_its_date_is_no_issue(
+    settings: Settings, site: Path, sample_dir: Path
+) -> None:
+    moved = ARTICLE.replace("content_1002", "content_9002")
+    (site / moved).write_bytes((site / ARTICLE).read_bytes())
+    behaviour = Behaviour(
+        redirect={
+            ARTICLE: moved,  # an article page that moved: follow it, keep the requested URL
+            # Days without an issue that answer with the homepage or the latest issue.
+            "pc/layout/202512/30/node_A1.html": "index.html",
+            "pc/layout/202512/31/node_A1.html": "pc/layout/202601/05/node_A1.html",
+        }
+    )
+    (site / "index.html").write_text("<html><body>首页</body></html>", encoding="utf-8")
+    days = [DAY, "2025-12-30", "2025-12-31"]
+    with serve(site, behaviour) as (url, served):
+        result = crawl_dates("chinahightech", days, base_url=url, settings=settings)
+    stats = result["stats"]
+    assert stats["errors"] == {} and stats["articles"] == 9
+    assert stats["no_issue_days"] == ["2025-12-30", "2025-12-31"]
+    zone = RawZone(settings.raw_dir)
+    rows = {r.url.split("/", 3)[3]: r for r in zone.read_manifest("chinahightech", DAY)}
+    assert {*rows} == _truth_paths(sample_dir)
+    assert rows[ARTICLE].status == 200 and rows[ARTICLE].fetched_url.endswith(moved)
+    # Nothing of the 2026-01-05 issue the redirect led to is stored under 2025-12-31.
+    (entry,) = zone.read_manifest("chinahightech", "2025-12-31")
+    assert entry.sha256 is None and entry.error and "no issue" in entry.error
+    assert served.hits("pc/layout/202601/05/node_A2.html") == 0
+    for day in days[1:]:
+        assert parse_issue("chinahightech", day, settings=settings)["status"] == "missing"
+
+
 def test_robots_txt_user_agent_and_no_telnet(settings: Settings, site: Path) -> None:
     (site / "robots.txt").write_text("User-agent: *\nDisallow: /pc/content/\n")
     with serve(site) as (url, served):

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -32,6 +33,11 @@ _ERROR_KINDS = {
     "CancelledError": "too_large",
     "DownloadCancelledError": "too_large",  # DOWNLOAD_MAXSIZE exceeded
 }
+
+
+# Statuses the callbacks see (recorded as such); 3xx are left to Scrapy's redirect middleware,
+# which follows them (handle_httpstatus_all would hand the bare 301/302 to the callback).
+HANDLED_STATUSES = tuple(range(400, 600))
 
 
 def error_kind(status: int | None, error: str | None) -> str:
@@ -121,7 +127,12 @@ class FounderSpider(scrapy.Spider):
 
     def _request(self, url: str, kind: str, day: str, label: str | None) -> scrapy.Request:
         callback = self.parse_layout if kind == "layout" else self.parse_leaf
-        meta = {"handle_httpstatus_all": True, "kind": kind, "issue_date": day, "label": label}
+        meta = {
+            "handle_httpstatus_list": HANDLED_STATUSES,
+            "kind": kind,
+            "issue_date": day,
+            "label": label,
+        }
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
     def _row(
@@ -148,7 +159,13 @@ class FounderSpider(scrapy.Spider):
         row.content_type = content_type.decode("latin-1") or None
         ok = response.status == 200
         kind = response.meta["kind"]
-        if ok:
+        if ok and kind == "layout" and self._left_issue(requested, response):
+            # A day without an issue answered with the homepage or another day's issue:
+            # record the redirect as "no issue" and keep the other page out of this day.
+            ok, row.status = False, int(response.meta["redirect_reasons"][0])
+            self.no_issue.append(response.meta["issue_date"])
+            row.error = f"no issue: HTTP {row.status} redirect to {response.url}"
+        elif ok:
             self.counts[{"layout": "pages"}.get(kind, kind + "s")] += 1
             self.counts["bytes"] += len(response.body)
         elif kind == "layout" and is_no_issue(response.status) and self._is_entry(requested):
@@ -162,10 +179,17 @@ class FounderSpider(scrapy.Spider):
     def _is_entry(self, url: str) -> bool:
         return self.canonical(url) in self.entries
 
+    def _left_issue(self, requested: str, response: Response) -> bool:
+        """An issue's entry page was redirected out of its dated directory."""
+        if not response.meta.get("redirect_urls") or not self._is_entry(requested):
+            return False
+        issue_dir = urlsplit(requested).path.rsplit("/", 1)[0] + "/"
+        return not urlsplit(response.url).path.startswith(issue_dir)
+
     def parse_layout(self, response: Response) -> Iterator[Any]:
         """Store the page index page and follow its pages, PDF and articles."""
         item = self._item(response)
-        if response.status != 200:
+        if item.body is None:
             yield item
             return
         yield from self._links(

@@ -210,13 +210,55 @@ def test_incremental_postgresql_equals_one_batch(
     batch: list[Member],
 ) -> None:
     con, schema = pg_schema
-    _check_incremental(DedupStore(con, "postgresql", schema), records, batch)
+    store = DedupStore(con, "postgresql", schema)
+    _check_incremental(store, records, batch)
     con.commit()
     with con.cursor() as cur:
         cur.execute(f"SELECT count(*), count(DISTINCT item_id) FROM {schema}.dedup_signatures")
         assert cur.fetchone() == (len(records), len(records))
-        cur.execute(f"SELECT count(*) FROM {schema}.dedup_band_keys")
-        assert cur.fetchone() == (len(records) * minhash.BANDS,)
+    assert sum(_tiers(store)) == len(records) * minhash.BANDS
+    # Compaction moves every band key to the main tier, and changes no cluster.
+    expected = _stored(store)
+    assert store.compact(threshold=1)
+    assert _tiers(store) == (len(records) * minhash.BANDS, 0)
+    day, site = records[-1]["issue_date"], records[-1]["site_id"]
+    store.delete_issue(site, day)
+    store.assign(*as_items([r for r in records if (r["issue_date"], r["site_id"]) == (day, site)]))
+    assert _stored(store) == expected
+
+
+def test_postgresql_compacting_mid_backfill_changes_nothing(
+    pg_schema: tuple[psycopg.Connection[Any], str],
+    records: list[dict[str, Any]],
+    batch: list[Member],
+) -> None:
+    # A tiny threshold: the recent band-key tier moves to the main one every few issues.
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema, compact_rows=20 * minhash.BANDS)
+    compactions = 0
+    store.create_tables()
+    keys = sorted({(r["issue_date"], r["site_id"]) for r in records})
+    for day, site in keys:
+        store.assign(
+            *as_items([r for r in records if (r["issue_date"], r["site_id"]) == (day, site)])
+        )
+        compactions += store.compacted
+    assert compactions >= 2
+    expected = {(m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in batch}
+    assert {
+        (m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in _stored(store)
+    } == expected
+    main, recent = _tiers(store)
+    assert main > 0 and main + recent == len(records) * minhash.BANDS
+
+
+def _tiers(store: DedupStore) -> tuple[int, int]:
+    """Band-key rows in the main and the recent tier."""
+    (main,), (recent,) = (
+        store._run(f"SELECT count(*) FROM {store.schema}.{t}")[0]
+        for t in ("dedup_band_keys", "dedup_band_keys_recent")
+    )
+    return main, recent
 
 
 def test_sample_issues_end_with_the_reprint_in_marts_reprints(

@@ -21,6 +21,7 @@ from baokan.config import Settings
 from baokan.dedup import Member, cluster_items
 from baokan.steps import process_issue
 from tests.dedup_eval import as_items, load_eval, score
+from warehouse import dedup_store
 from warehouse.dedup_store import DedupStore
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -250,6 +251,29 @@ def test_postgresql_compacting_mid_backfill_changes_nothing(
     } == expected
     main, recent = _tiers(store)
     assert main > 0 and main + recent == len(records) * minhash.BANDS
+
+
+def test_postgresql_chunked_sign_and_probe_equals_one_batch(
+    pg_schema: tuple[psycopg.Connection[Any], str],
+    records: list[dict[str, Any]],
+    batch: list[Member],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Early issues one by one, then all later ones as one batch signed and probed in chunks.
+    monkeypatch.setattr(dedup_store, "_PROBE_CHUNK", 16)
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema)
+    store.create_tables()
+    days = sorted({r["issue_date"] for r in records})
+    early = [r for r in records if r["issue_date"] <= days[len(days) // 2]]
+    late = [r for r in records if r["issue_date"] > days[len(days) // 2]]
+    assert len(late) >= 4 * 16
+    _load_by_issue(store, early, reverse=False)
+    store.assign(*as_items(late))
+    expected = {(m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in batch}
+    assert {
+        (m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in _stored(store)
+    } == expected
 
 
 def _tiers(store: DedupStore) -> tuple[int, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,7 @@ _ITEM_COLS = (
 RECENT = "dedup_band_keys_recent"
 COMPACT_ROWS = 2_000_000  # ~62,500 items; the recent index is then ~45 MB
 _SAMPLE_ROWS = 4_096
+_PROBE_CHUNK = 2_500  # items signed (by a thread) while PostgreSQL probes the previous chunk
 
 
 def ddl(dialect: str, schema: str = "core") -> list[str]:
@@ -210,31 +212,18 @@ class DedupStore:
         main = f"{self.schema}.dedup_band_keys"
         return [main, f"{self.schema}.{RECENT}"] if self.dialect == "postgresql" else [main]
 
-    def _candidates(self, items: Sequence[Item], keys: np.ndarray) -> list[tuple[int, str]]:
-        """(batch position, stored item) pairs sharing a band key or a text hash: the joins."""
+    def _band_candidates(self, keys: np.ndarray, first: int = 0) -> set[tuple[int, str]]:
+        """(batch position, stored item) pairs sharing a band key; rows of `keys` are batch
+        positions from `first` on."""
+        s = self.schema
         flat = keys.ravel()
         order = np.argsort(flat, kind="stable")  # probe the band-key index in key order
+        pos = (first + order // keys.shape[1]).astype(np.int32)
         self._temp(
             "dedup_batch_keys",
-            {"band_key": flat[order], "pos": (order // keys.shape[1]).astype(np.int32)},
+            {"band_key": flat[order], "pos": pos},
             {"band_key": "BIGINT", "pos": "INTEGER"},
         )
-        self._temp(
-            "dedup_batch_hashes",
-            {
-                "exact_hash": [it.exact_hash for it in items],
-                "pos": np.arange(len(items), dtype=np.int32),
-            },
-            {"exact_hash": "VARCHAR", "pos": "INTEGER"},
-        )
-        try:
-            return self._join()
-        finally:
-            self._drop_temp("dedup_batch_keys")
-            self._drop_temp("dedup_batch_hashes")
-
-    def _join(self) -> list[tuple[int, str]]:
-        s = self.schema
         if self.dialect == "postgresql":
             # One index probe per batch key and tier. Left to itself the planner hashes all
             # of history instead (10x slower at 32M rows); OFFSET 0 keeps the probe lateral.
@@ -248,11 +237,52 @@ class DedupStore:
                 "SELECT k.pos, b.item_id FROM dedup_batch_keys k "
                 f"JOIN {s}.dedup_band_keys b ON b.band_key = k.band_key"
             ]
-        rows = self._run(
-            " UNION ".join(band) + " UNION SELECT h.pos, g.item_id FROM dedup_batch_hashes h "
-            f"JOIN {s}.dedup_signatures g ON g.exact_hash = h.exact_hash"
+        try:
+            return {(int(a), str(b)) for a, b in self._run(" UNION ".join(band))}
+        finally:
+            self._drop_temp("dedup_batch_keys")
+
+    def _hash_candidates(self, items: Sequence[Item]) -> set[tuple[int, str]]:
+        """(batch position, stored item) pairs with the same match-folded text hash."""
+        self._temp(
+            "dedup_batch_hashes",
+            {
+                "exact_hash": [it.exact_hash for it in items],
+                "pos": np.arange(len(items), dtype=np.int32),
+            },
+            {"exact_hash": "VARCHAR", "pos": "INTEGER"},
         )
-        return [(int(a), str(b)) for a, b in rows]
+        try:
+            rows = self._run(
+                f"SELECT h.pos, g.item_id FROM dedup_batch_hashes h "
+                f"JOIN {self.schema}.dedup_signatures g ON g.exact_hash = h.exact_hash"
+            )
+        finally:
+            self._drop_temp("dedup_batch_hashes")
+        return {(int(a), str(b)) for a, b in rows}
+
+    def _sign_and_probe(
+        self, texts: list[str]
+    ) -> tuple[minhash.Signatures, np.ndarray, set[tuple[int, str]]]:
+        """Signatures, band keys and band-key candidates of the batch. On PostgreSQL in
+        chunks: a thread signs the next chunk while the server probes this one, so both
+        cores work (DuckDB's join already uses every core; it signs, then joins)."""
+        if self.dialect != "postgresql" or len(texts) < 2 * _PROBE_CHUNK:
+            sig = minhash.signatures_parallel(texts)
+            keys = minhash.band_keys(sig.values, sig.k)
+            return sig, keys, self._band_candidates(keys)
+        bounds = list(range(0, len(texts), _PROBE_CHUNK))
+        cand: set[tuple[int, str]] = set()
+        parts, part_keys = [], []
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            signed = [pool.submit(minhash.signatures, texts[a : a + _PROBE_CHUNK]) for a in bounds]
+            for first, future in zip(bounds, signed, strict=True):
+                part = future.result()
+                keys = minhash.band_keys(part.values, part.k)
+                cand |= self._band_candidates(keys, first)
+                parts.append(part)
+                part_keys.append(keys)
+        return _concat(*parts), np.vstack(part_keys), cand
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -393,28 +423,62 @@ class DedupStore:
         if not items:
             return []
         clock = time.perf_counter()
-        sig = minhash.signatures_parallel(list(texts))
-        keys = minhash.band_keys(sig.values, sig.k)
-        self.timings = {"signatures": time.perf_counter() - clock}
         if self.dialect == "postgresql":
             # JIT-compiling the probe costs 50-150 ms and saves nothing on index lookups.
             self._run("SELECT set_config('jit', 'off', true)")
-        members = self._assign(items, sig, keys, clock)
+        sig, keys, band = self._sign_and_probe(list(texts))
+        self.timings = {"sign_and_probe": time.perf_counter() - clock}
+        members = self._assign(items, sig, keys, sorted(band | self._hash_candidates(items)), clock)
         self.compacted = self.compact()
         self.timings["compact"] = time.perf_counter() - clock - sum(self.timings.values())
         return members
 
     def _assign(
-        self, items: Sequence[Item], sig: minhash.Signatures, keys: np.ndarray, clock: float
+        self,
+        items: Sequence[Item],
+        sig: minhash.Signatures,
+        keys: np.ndarray,
+        cand: list[tuple[int, str]],
+        clock: float,
     ) -> list[Member]:
-        cand = self._candidates(items, keys)
         old_ids = sorted({old for _, old in cand})
         old_items, old_cids, old_sig = (
             self._load("s.item_id IN (SELECT unnest(CAST(? AS VARCHAR[])))", [old_ids])
             if old_ids
             else ([], [], None)
         )
-        self.timings["join"] = time.perf_counter() - clock - self.timings["signatures"]
+        self.timings["join"] = time.perf_counter() - clock - sum(self.timings.values())
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # PostgreSQL stores the batch while clustering runs here: the writes do not depend
+            # on it (and add no cluster rows it reads), and the server's core is otherwise
+            # idle meanwhile. psycopg serializes the connection's use by the two threads;
+            # DuckDB connections are not shared across threads.
+            writing = (
+                pool.submit(self._write_items, items, sig, keys)
+                if self.dialect == "postgresql"
+                else None
+            )
+            members = self._cluster(items, sig, keys, cand, old_items, old_cids, old_sig)
+            self.timings["cluster"] = time.perf_counter() - clock - sum(self.timings.values())
+            if writing is None:
+                self._write_items(items, sig, keys)
+            else:
+                writing.result()
+        self.timings["write"] = time.perf_counter() - clock - sum(self.timings.values())
+        mine = {it.item_id for it in items}
+        return [m for m in members if m.item_id in mine]
+
+    def _cluster(
+        self,
+        items: Sequence[Item],
+        sig: minhash.Signatures,
+        keys: np.ndarray,
+        cand: list[tuple[int, str]],
+        old_items: list[Item],
+        old_cids: list[str],
+        old_sig: minhash.Signatures | None,
+    ) -> list[Member]:
+        """Link the batch with its candidates, and write the member rows of what it touches."""
         n = len(items)
         every = [*items, *old_items]
         every_sig = _concat(sig, old_sig)
@@ -458,11 +522,7 @@ class DedupStore:
             )
         members = self._rewrite(rebuilt, full) + grown
         self._write_members(grown, {it.item_id: it for it in items})
-        self.timings["cluster"] = time.perf_counter() - clock - sum(self.timings.values())
-        self._write_items(items, sig, keys)
-        self.timings["write"] = time.perf_counter() - clock - sum(self.timings.values())
-        mine = {it.item_id for it in items}
-        return [m for m in members if m.item_id in mine]
+        return members
 
 
 _BINARY = {"BIGINT": ">i8", "INTEGER": ">i4"}  # COPY binary: big-endian, length-prefixed

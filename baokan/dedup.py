@@ -248,10 +248,14 @@ def _codes(values: Sequence[object]) -> npt.NDArray[np.int64]:
 
 
 def link(
-    items: Sequence[Item], sig: minhash.Signatures, pairs: Iterable[tuple[int, int]]
+    items: Sequence[Item],
+    sig: minhash.Signatures,
+    pairs: Iterable[tuple[int, int]] | npt.NDArray[np.int64],
 ) -> list[tuple[int, int]]:
-    """The candidate pairs that the type rule and the similarity rule both accept."""
-    arr = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    """The candidate pairs (tuples, or rows of an n × 2 array) that the type rule and the
+    similarity rule both accept."""
+    given = pairs if isinstance(pairs, np.ndarray) else list(pairs)
+    arr = np.asarray(given, dtype=np.int64).reshape(-1, 2)
     if not len(arr):
         return []
     a, b = arr[:, 0], arr[:, 1]

@@ -276,6 +276,23 @@ def test_postgresql_chunked_sign_and_probe_equals_one_batch(
     } == expected
 
 
+def test_postgresql_compaction_runs_one_at_a_time(
+    pg_schema: tuple[psycopg.Connection[Any], str], records: list[dict[str, Any]]
+) -> None:
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema)
+    store.create_tables()
+    store.assign(*as_items(records[:20]))
+    con.commit()
+    with psycopg.connect(PG_DSN) as other:
+        other_store = DedupStore(other, "postgresql", schema)
+        assert other_store.compact(threshold=1)  # holds the compaction lock until it commits
+        assert not store.compact(threshold=1)
+        other.rollback()
+    assert store.compact(threshold=1)
+    assert _tiers(store) == (20 * minhash.BANDS, 0)
+
+
 def _tiers(store: DedupStore) -> tuple[int, int]:
     """Band-key rows in the main and the recent tier."""
     (main,), (recent,) = (

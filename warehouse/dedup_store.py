@@ -56,6 +56,7 @@ _ITEM_COLS = (
 RECENT = "dedup_band_keys_recent"
 COMPACT_ROWS = 2_000_000  # ~62,500 items; the recent index is then ~45 MB
 _SAMPLE_ROWS = 4_096
+_COMPACT_LOCK = 50_602  # advisory lock class of band-key compaction (with the schema's hash)
 _PROBE_CHUNK = 2_500  # items signed (by a thread) while PostgreSQL probes the previous chunk
 
 
@@ -318,7 +319,7 @@ class DedupStore:
         # time (half the time for 320,000 rows).
         flat = keys.ravel()
         order = np.argsort(flat, kind="stable")
-        ids = [items[i].item_id for i in (order // keys.shape[1]).tolist()]
+        ids = np.array([it.item_id for it in items], dtype=object)[order // keys.shape[1]].tolist()
         self._insert(self._band_tables()[-1], {"band_key": flat[order], "item_id": ids})
 
     def compact(self, threshold: int | None = None) -> bool:
@@ -330,7 +331,14 @@ class DedupStore:
         threshold = self.compact_rows if threshold is None else threshold
         if self._recent_rows(threshold) < threshold:
             return False
-        # Rows another transaction adds meanwhile are not visible here, so they stay recent.
+        # One compaction at a time: a concurrent load skips it (the next batch compacts), so
+        # two loads never wait on each other's recent rows. Rows another transaction adds
+        # meanwhile are not visible to this DELETE, so they stay recent.
+        (mine,) = self._run("SELECT pg_try_advisory_xact_lock(?, hashtext(?))", [_COMPACT_LOCK, s])[
+            0
+        ]
+        if not mine:
+            return False
         self._run(
             f"WITH moved AS (DELETE FROM {s}.{RECENT} RETURNING band_key, item_id) "
             f"INSERT INTO {s}.dedup_band_keys (band_key, item_id) "
@@ -487,8 +495,13 @@ class DedupStore:
         for j, cid in enumerate(old_cids):  # stored clusters stay whole
             uf.union(first_of.setdefault(cid, n + j), n + j)
         pos = {it.item_id: i for i, it in enumerate(every)}
-        pairs = [*map(tuple, candidate_pairs(keys).tolist()), *exact_pairs(items)]
-        pairs += [(new, pos[old]) for new, old in cand]
+        pairs = np.concatenate(
+            [
+                candidate_pairs(keys),
+                np.array(exact_pairs(items), dtype=np.int64).reshape(-1, 2),
+                np.array([(new, pos[old]) for new, old in cand], dtype=np.int64).reshape(-1, 2),
+            ]
+        )
         for a, b in link(every, every_sig, pairs):
             uf.union(a, b)
         groups = [g for g in uf.groups() if g[0] < n]  # new items sort first

@@ -226,12 +226,13 @@ def candidate_pairs(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     flat_keys, rows = keys.ravel()[order], rows[order]
     starts = np.flatnonzero(np.r_[True, flat_keys[1:] != flat_keys[:-1]])
     lengths = np.diff(np.r_[starts, len(flat_keys)])
-    two = starts[lengths == 2]  # most shared keys join exactly two texts: vectorized
-    parts = [np.column_stack([rows[two], rows[two + 1]])]
-    for start, length in zip(starts[lengths > 2], lengths[lengths > 2], strict=True):
-        run = rows[start : start + length]
+    parts = [np.empty((0, 2), dtype=np.int64)]
+    # Every pair within each run of equal keys, one vectorized step per run length (a few
+    # dozen lengths, however many runs): offsets of all pairs of a run of that length.
+    for length in np.unique(lengths[lengths > 1]).tolist():
+        run = starts[lengths == length][:, None]
         a, b = np.triu_indices(length, k=1)
-        parts.append(np.column_stack([run[a], run[b]]))
+        parts.append(np.column_stack([rows[(run + a).ravel()], rows[(run + b).ravel()]]))
     pairs = np.concatenate(parts)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     return np.unique(pairs, axis=0)
@@ -247,10 +248,14 @@ def _codes(values: Sequence[object]) -> npt.NDArray[np.int64]:
 
 
 def link(
-    items: Sequence[Item], sig: minhash.Signatures, pairs: Iterable[tuple[int, int]]
+    items: Sequence[Item],
+    sig: minhash.Signatures,
+    pairs: Iterable[tuple[int, int]] | npt.NDArray[np.int64],
 ) -> list[tuple[int, int]]:
-    """The candidate pairs that the type rule and the similarity rule both accept."""
-    arr = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    """The candidate pairs (tuples, or rows of an n × 2 array) that the type rule and the
+    similarity rule both accept."""
+    given = pairs if isinstance(pairs, np.ndarray) else list(pairs)
+    arr = np.asarray(given, dtype=np.int64).reshape(-1, 2)
     if not len(arr):
         return []
     a, b = arr[:, 0], arr[:, 1]

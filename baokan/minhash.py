@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
+from os import cpu_count
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +37,7 @@ _BAND_SALT: U64 = _rng.integers(0, 2**63, BANDS, dtype=np.uint64)
 _BLOCK = 2048  # shingles per block: a (block × 128) uint32 matrix stays in L2 cache
 _EMPTY = np.uint32(0xFFFFFFFF)
 _POLY = np.uint32(0x01000193)  # odd multiplier of the polynomial shingle code
+_MIN_SPLIT = 500  # texts per thread below which threads cost more than they save
 
 
 @dataclass
@@ -95,6 +98,26 @@ def signatures(texts: list[str]) -> Signatures:
         nonempty = cnt > 0
         values[idx[nonempty]] = _minhash(h, cnt[nonempty])
     return Signatures(values=values, shingles=counts, k=ks)
+
+
+def signatures_parallel(texts: list[str], workers: int | None = None) -> Signatures:
+    """`signatures` of a large batch on several threads (numpy releases the GIL): the same
+    values, since every text's signature depends on that text alone."""
+    workers = workers or min(4, cpu_count() or 1)
+    total = sum(map(len, texts))
+    if workers < 2 or len(texts) < 2 * _MIN_SPLIT or total < 2 * _MIN_SPLIT * SHORT_TEXT:
+        return signatures(texts)
+    # Split where the cumulative length crosses each worker's share: equal work per thread.
+    ends = np.cumsum(np.fromiter(map(len, texts), np.int64, len(texts)))
+    cuts = np.searchsorted(ends, [total * w // workers for w in range(1, workers)])
+    bounds = [0, *sorted({int(c) + 1 for c in cuts if 0 < c + 1 < len(texts)}), len(texts)]
+    with ThreadPoolExecutor(max_workers=len(bounds) - 1) as pool:
+        parts = list(pool.map(signatures, [texts[a:b] for a, b in pairwise(bounds)]))
+    return Signatures(
+        values=np.vstack([p.values for p in parts]),
+        shingles=np.concatenate([p.shingles for p in parts]),
+        k=np.concatenate([p.k for p in parts]),
+    )
 
 
 def _positions(

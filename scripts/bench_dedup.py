@@ -8,7 +8,9 @@
    same folded texts in the same run (on a subset: it is much slower).
 2. One `--batch` deduplicated against `--history` stored signatures in DuckDB and in
    PostgreSQL (`DedupStore.assign`: signatures, band-key and hash joins, reading candidates
-   and their clusters, writing the batch), inside a transaction that is rolled back.
+   and their clusters, writing the batch), inside a transaction that is rolled back. On
+   PostgreSQL the recent band-key tier starts half full (its average state), and the
+   compaction a batch runs when the tier is full is timed on its own, also rolled back.
    History is `--history` random signatures (unrelated articles: what most of a real
    archive is to a new issue) plus real signatures of edited copies of 10 % of the batch,
    so the joins find true candidates and clusters are rewritten. The batch runs twice
@@ -32,7 +34,7 @@ import numpy as np
 from baokan import minhash
 from baokan.dedup import RULE_VERSION, Item, match_hash
 from parsers.text import fold_for_match
-from warehouse.dedup_store import DedupStore, ddl
+from warehouse.dedup_store import RECENT, DedupStore, ddl
 
 ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 100_000  # history rows written per insert
@@ -189,8 +191,18 @@ def random_history_duckdb(store: DedupStore, n: int) -> None:
         )
 
 
+def random_keys_pg(store: DedupStore, table: str, first: int, last: int) -> None:
+    """Random band keys of history items first..last-1, generated inside PostgreSQL."""
+    store._run(
+        f"""INSERT INTO {store.schema}.{table} SELECT (random() * 9.2e18 - 4.6e18)::bigint,
+        'h' || i FROM generate_series(?, ? - 1) i, generate_series(1, {minhash.BANDS}) b""",
+        [first, last],
+    )
+
+
 def random_history_pg(store: DedupStore, n: int) -> None:
-    """The same history generated inside PostgreSQL (no client round trips), then indexed."""
+    """The same history generated inside PostgreSQL (no client round trips), then indexed.
+    The newest items' band keys are in the recent tier, half full: its average state."""
     s = store.schema
     store._run(
         f"""INSERT INTO {s}.dedup_signatures SELECT 'h' || i, 'article', 'news', 'hist',
@@ -198,11 +210,9 @@ def random_history_pg(store: DedupStore, n: int) -> None:
         decode(repeat(md5(i::text), 32), 'hex') FROM generate_series(0, ? - 1) i""",
         [n],
     )
-    store._run(
-        f"""INSERT INTO {s}.dedup_band_keys SELECT (random() * 9.2e18 - 4.6e18)::bigint, 'h' || i
-        FROM generate_series(0, ? - 1) i, generate_series(1, {minhash.BANDS}) b""",
-        [n],
-    )
+    recent = min(n, store.compact_rows // 2 // minhash.BANDS)
+    random_keys_pg(store, "dedup_band_keys", 0, n - recent)
+    random_keys_pg(store, RECENT, n - recent, n)
     store._run(
         f"""INSERT INTO {s}.cluster_members SELECT 'h' || i, 'ch' || i, true, 'canonical', 1.0,
         'exact-hash', ?, 'article', 'hist', DATE '2020-01-01' FROM generate_series(0, ? - 1) i""",
@@ -267,14 +277,35 @@ def bench_pg(dsn: str, history: int, batch: list[str]) -> dict[str, Any]:
 
             _, index = timed(index_history)
             plant(store, batch)
-            result = {}
+            result: dict[str, Any] = {}
             for run in ("first", "again"):
                 con.execute("BEGIN")
                 result[run] = run_batch(store, batch)
                 con.execute("ROLLBACK")
+            result["compaction"] = bench_compaction(store, history, len(batch))
         finally:
             con.execute(f"DROP SCHEMA {schema} CASCADE")
     return {"build_s": round(build, 1), "index_s": round(index, 1), **result}
+
+
+def bench_compaction(store: DedupStore, history: int, batch: int) -> dict[str, Any]:
+    """Seconds of the compaction that a batch runs once the recent tier is full (rolled back),
+    and every how many batches of this size that happens."""
+    store.con.execute("BEGIN")
+    try:
+        (held,) = store._run(f"SELECT count(*) FROM {store.schema}.{RECENT}")[0]
+        missing = max(0, store.compact_rows - int(held))
+        first = history + 10 * batch  # ids no batch uses
+        random_keys_pg(store, RECENT, first, first + -(-missing // minhash.BANDS))
+        moved, seconds = timed(lambda: store.compact(threshold=1))  # exactly full: move it
+    finally:
+        store.con.execute("ROLLBACK")
+    assert moved, "the recent tier was not full"
+    return {
+        "compact_s": round(seconds, 2),
+        "rows": store.compact_rows,
+        "every_batches": round(store.compact_rows / (batch * minhash.BANDS), 1),
+    }
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from baokan.config import Settings
 from baokan.dedup import Member, cluster_items
 from baokan.steps import process_issue
 from tests.dedup_eval import as_items, load_eval, score
+from warehouse import dedup_store
 from warehouse.dedup_store import DedupStore
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -210,13 +211,95 @@ def test_incremental_postgresql_equals_one_batch(
     batch: list[Member],
 ) -> None:
     con, schema = pg_schema
-    _check_incremental(DedupStore(con, "postgresql", schema), records, batch)
+    store = DedupStore(con, "postgresql", schema)
+    _check_incremental(store, records, batch)
     con.commit()
     with con.cursor() as cur:
         cur.execute(f"SELECT count(*), count(DISTINCT item_id) FROM {schema}.dedup_signatures")
         assert cur.fetchone() == (len(records), len(records))
-        cur.execute(f"SELECT count(*) FROM {schema}.dedup_band_keys")
-        assert cur.fetchone() == (len(records) * minhash.BANDS,)
+    assert sum(_tiers(store)) == len(records) * minhash.BANDS
+    # Compaction moves every band key to the main tier, and changes no cluster.
+    expected = _stored(store)
+    assert store.compact(threshold=1)
+    assert _tiers(store) == (len(records) * minhash.BANDS, 0)
+    day, site = records[-1]["issue_date"], records[-1]["site_id"]
+    store.delete_issue(site, day)
+    store.assign(*as_items([r for r in records if (r["issue_date"], r["site_id"]) == (day, site)]))
+    assert _stored(store) == expected
+
+
+def test_postgresql_compacting_mid_backfill_changes_nothing(
+    pg_schema: tuple[psycopg.Connection[Any], str],
+    records: list[dict[str, Any]],
+    batch: list[Member],
+) -> None:
+    # A tiny threshold: the recent band-key tier moves to the main one every few issues.
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema, compact_rows=20 * minhash.BANDS)
+    compactions = 0
+    store.create_tables()
+    keys = sorted({(r["issue_date"], r["site_id"]) for r in records})
+    for day, site in keys:
+        store.assign(
+            *as_items([r for r in records if (r["issue_date"], r["site_id"]) == (day, site)])
+        )
+        compactions += store.compacted
+    assert compactions >= 2
+    expected = {(m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in batch}
+    assert {
+        (m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in _stored(store)
+    } == expected
+    main, recent = _tiers(store)
+    assert main > 0 and main + recent == len(records) * minhash.BANDS
+
+
+def test_postgresql_chunked_sign_and_probe_equals_one_batch(
+    pg_schema: tuple[psycopg.Connection[Any], str],
+    records: list[dict[str, Any]],
+    batch: list[Member],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Early issues one by one, then all later ones as one batch signed and probed in chunks.
+    monkeypatch.setattr(dedup_store, "_PROBE_CHUNK", 16)
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema)
+    store.create_tables()
+    days = sorted({r["issue_date"] for r in records})
+    early = [r for r in records if r["issue_date"] <= days[len(days) // 2]]
+    late = [r for r in records if r["issue_date"] > days[len(days) // 2]]
+    assert len(late) >= 4 * 16
+    _load_by_issue(store, early, reverse=False)
+    store.assign(*as_items(late))
+    expected = {(m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in batch}
+    assert {
+        (m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in _stored(store)
+    } == expected
+
+
+def test_postgresql_compaction_runs_one_at_a_time(
+    pg_schema: tuple[psycopg.Connection[Any], str], records: list[dict[str, Any]]
+) -> None:
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema)
+    store.create_tables()
+    store.assign(*as_items(records[:20]))
+    con.commit()
+    with psycopg.connect(PG_DSN) as other:
+        other_store = DedupStore(other, "postgresql", schema)
+        assert other_store.compact(threshold=1)  # holds the compaction lock until it commits
+        assert not store.compact(threshold=1)
+        other.rollback()
+    assert store.compact(threshold=1)
+    assert _tiers(store) == (20 * minhash.BANDS, 0)
+
+
+def _tiers(store: DedupStore) -> tuple[int, int]:
+    """Band-key rows in the main and the recent tier."""
+    (main,), (recent,) = (
+        store._run(f"SELECT count(*) FROM {store.schema}.{t}")[0]
+        for t in ("dedup_band_keys", "dedup_band_keys_recent")
+    )
+    return main, recent
 
 
 def test_sample_issues_end_with_the_reprint_in_marts_reprints(

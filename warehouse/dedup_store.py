@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -45,8 +46,36 @@ _ITEM_COLS = (
 )
 
 
+# PostgreSQL keeps band keys in two tiers. A 10,000-item batch's 320,000 keys land at random
+# leaves of the band-key index; in a 32M-row index that is nearly every leaf, each read into
+# shared buffers, dirtied, evicted and logged as a full-page image after every checkpoint
+# (~550 MB of WAL per batch, scripts/bench_dedup.py). So a batch writes into a small recent
+# tier whose index stays cached, and `compact` moves the recent tier into the main one in one
+# sorted pass once it holds COMPACT_ROWS rows (~62,500 items): the main index is rewritten
+# once per compaction instead of once per batch. Probes read both tiers.
+RECENT = "dedup_band_keys_recent"
+COMPACT_ROWS = 2_000_000  # ~62,500 items; the recent index is then ~45 MB
+_SAMPLE_ROWS = 4_096
+_COMPACT_LOCK = 50_602  # advisory lock class of band-key compaction (with the schema's hash)
+_PROBE_CHUNK = 2_500  # items signed (by a thread) while PostgreSQL probes the previous chunk
+
+
 def ddl(dialect: str, schema: str = "core") -> list[str]:
-    """CREATE statements for the dedup tables (and, on PostgreSQL, their indexes)."""
+    """CREATE statements for the dedup tables as of the last migration (and PG indexes)."""
+    return ddl_v5(dialect, schema) + (tier_ddl(schema) if dialect == "postgresql" else [])
+
+
+def tier_ddl(schema: str = "core") -> list[str]:
+    """The recent band-key tier (PostgreSQL only; migration 6)."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {schema}.{RECENT} (
+            band_key BIGINT NOT NULL, item_id VARCHAR NOT NULL)""",
+        f"CREATE INDEX IF NOT EXISTS dedup_recent_band_key_idx ON {schema}.{RECENT} (band_key)",
+    ]
+
+
+def ddl_v5(dialect: str, schema: str = "core") -> list[str]:
+    """The dedup tables as migration 5 created them (its checksum: never edit)."""
     blob, double = ("BYTEA", "DOUBLE PRECISION") if dialect == "postgresql" else ("BLOB", "DOUBLE")
     stmts = [
         f"""CREATE TABLE IF NOT EXISTS {schema}.dedup_signatures (
@@ -78,11 +107,15 @@ def ddl(dialect: str, schema: str = "core") -> list[str]:
 class DedupStore:
     """The dedup tables of one warehouse schema, on an open DuckDB or psycopg connection."""
 
-    def __init__(self, con: Any, dialect: str, schema: str = "core") -> None:
+    def __init__(
+        self, con: Any, dialect: str, schema: str = "core", compact_rows: int = COMPACT_ROWS
+    ) -> None:
         if dialect not in ("duckdb", "postgresql"):
             raise ValueError(f"dedup store: unknown dialect {dialect!r}")
         self.con, self.dialect, self.schema = con, dialect, schema
+        self.compact_rows = compact_rows  # recent-tier rows at which assign() compacts
         self.timings: dict[str, float] = {}  # seconds per phase of the last assign()
+        self.compacted = False  # whether the last assign() also compacted the band keys
 
     def create_tables(self) -> None:
         """Create the dedup tables if they are missing."""
@@ -123,9 +156,29 @@ class DedupStore:
             cols = ", ".join(f"{c} {t}" for c, t in types.items())
             self._run(f"DROP TABLE IF EXISTS {name}")
             self._run(f"CREATE TEMP TABLE {name} ({cols})")
-            self._insert(name, data)
+            if set(types.values()) <= set(_BINARY):
+                self._copy_binary(name, data, types)
+            else:
+                self._insert(name, data)
         else:
             self.con.register(name, pa.table(data))
+
+    def _copy_binary(self, table: str, data: dict[str, Any], types: dict[str, str]) -> None:
+        """COPY fixed-width integer columns in PostgreSQL's binary format, built by numpy (the
+        batch's 320,000 band keys: no per-value text formatting or parsing)."""
+        n = len(next(iter(data.values())))
+        fields = [("fields", ">i2")]
+        for c, t in types.items():
+            fields += [(f"{c}_len", ">i4"), (c, _BINARY[t])]
+        rows = np.empty(n, dtype=fields)
+        rows["fields"] = len(types)
+        for c, t in types.items():
+            rows[f"{c}_len"] = np.dtype(_BINARY[t]).itemsize
+            rows[c] = data[c]
+        cols = ", ".join(types)
+        sql = f"COPY {table} ({cols}) FROM STDIN (FORMAT BINARY)"
+        with self.con.cursor() as cur, cur.copy(sql) as copy:
+            copy.write(_PGCOPY_HEADER + rows.tobytes() + _PGCOPY_TRAILER)
 
     def _drop_temp(self, name: str) -> None:
         if self.dialect == "postgresql":
@@ -155,16 +208,43 @@ class DedupStore:
         )
         return items, [r[-1] for r in rows], sig
 
-    def _candidates(self, items: Sequence[Item], keys: np.ndarray) -> list[tuple[int, str]]:
-        """(batch position, stored item) pairs sharing a band key or a text hash: the joins."""
+    def _band_tables(self) -> list[str]:
+        """Where band keys are stored: main and recent tier on PostgreSQL, one table on DuckDB."""
+        main = f"{self.schema}.dedup_band_keys"
+        return [main, f"{self.schema}.{RECENT}"] if self.dialect == "postgresql" else [main]
+
+    def _band_candidates(self, keys: np.ndarray, first: int = 0) -> set[tuple[int, str]]:
+        """(batch position, stored item) pairs sharing a band key; rows of `keys` are batch
+        positions from `first` on."""
         s = self.schema
         flat = keys.ravel()
         order = np.argsort(flat, kind="stable")  # probe the band-key index in key order
+        pos = (first + order // keys.shape[1]).astype(np.int32)
         self._temp(
             "dedup_batch_keys",
-            {"band_key": flat[order], "pos": (order // keys.shape[1]).astype(np.int32)},
+            {"band_key": flat[order], "pos": pos},
             {"band_key": "BIGINT", "pos": "INTEGER"},
         )
+        if self.dialect == "postgresql":
+            # One index probe per batch key and tier. Left to itself the planner hashes all
+            # of history instead (10x slower at 32M rows); OFFSET 0 keeps the probe lateral.
+            band = [
+                "SELECT k.pos, b.item_id FROM dedup_batch_keys k CROSS JOIN LATERAL "
+                f"(SELECT item_id FROM {t} b WHERE b.band_key = k.band_key OFFSET 0) b"
+                for t in self._band_tables()
+            ]
+        else:  # DuckDB hash-joins the batch against history, which is what it is good at
+            band = [
+                "SELECT k.pos, b.item_id FROM dedup_batch_keys k "
+                f"JOIN {s}.dedup_band_keys b ON b.band_key = k.band_key"
+            ]
+        try:
+            return {(int(a), str(b)) for a, b in self._run(" UNION ".join(band))}
+        finally:
+            self._drop_temp("dedup_batch_keys")
+
+    def _hash_candidates(self, items: Sequence[Item]) -> set[tuple[int, str]]:
+        """(batch position, stored item) pairs with the same match-folded text hash."""
         self._temp(
             "dedup_batch_hashes",
             {
@@ -174,24 +254,36 @@ class DedupStore:
             {"exact_hash": "VARCHAR", "pos": "INTEGER"},
         )
         try:
-            if self.dialect == "postgresql":
-                # One index probe per batch key. Left to itself the planner hashes all of
-                # history instead (10x slower at 32M rows); OFFSET 0 keeps the probe lateral.
-                band_join = (
-                    f"CROSS JOIN LATERAL (SELECT item_id FROM {s}.dedup_band_keys b "
-                    "WHERE b.band_key = k.band_key OFFSET 0) b"
-                )
-            else:  # DuckDB hash-joins the batch against history, which is what it is good at
-                band_join = f"JOIN {s}.dedup_band_keys b ON b.band_key = k.band_key"
             rows = self._run(
-                f"SELECT k.pos, b.item_id FROM dedup_batch_keys k {band_join} "
-                f"UNION SELECT h.pos, g.item_id FROM dedup_batch_hashes h "
-                f"JOIN {s}.dedup_signatures g ON g.exact_hash = h.exact_hash"
+                f"SELECT h.pos, g.item_id FROM dedup_batch_hashes h "
+                f"JOIN {self.schema}.dedup_signatures g ON g.exact_hash = h.exact_hash"
             )
         finally:
-            self._drop_temp("dedup_batch_keys")
             self._drop_temp("dedup_batch_hashes")
-        return [(int(a), str(b)) for a, b in rows]
+        return {(int(a), str(b)) for a, b in rows}
+
+    def _sign_and_probe(
+        self, texts: list[str]
+    ) -> tuple[minhash.Signatures, np.ndarray, set[tuple[int, str]]]:
+        """Signatures, band keys and band-key candidates of the batch. On PostgreSQL in
+        chunks: a thread signs the next chunk while the server probes this one, so both
+        cores work (DuckDB's join already uses every core; it signs, then joins)."""
+        if self.dialect != "postgresql" or len(texts) < 2 * _PROBE_CHUNK:
+            sig = minhash.signatures_parallel(texts)
+            keys = minhash.band_keys(sig.values, sig.k)
+            return sig, keys, self._band_candidates(keys)
+        bounds = list(range(0, len(texts), _PROBE_CHUNK))
+        cand: set[tuple[int, str]] = set()
+        parts, part_keys = [], []
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            signed = [pool.submit(minhash.signatures, texts[a : a + _PROBE_CHUNK]) for a in bounds]
+            for first, future in zip(bounds, signed, strict=True):
+                part = future.result()
+                keys = minhash.band_keys(part.values, part.k)
+                cand |= self._band_candidates(keys, first)
+                parts.append(part)
+                part_keys.append(keys)
+        return _concat(*parts), np.vstack(part_keys), cand
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -223,10 +315,47 @@ class DedupStore:
         data["signature"] = [row.tobytes() for row in sig.values]
         self._insert(f"{s}.dedup_signatures", data)
         # In key order: index inserts then walk the band-key index once instead of at random.
+        # COPY, not INSERT ... SELECT from the staged keys: only COPY inserts rows a page at a
+        # time (half the time for 320,000 rows).
         flat = keys.ravel()
         order = np.argsort(flat, kind="stable")
-        ids = [items[i].item_id for i in (order // keys.shape[1]).tolist()]
-        self._insert(f"{s}.dedup_band_keys", {"band_key": flat[order], "item_id": ids})
+        ids = np.array([it.item_id for it in items], dtype=object)[order // keys.shape[1]].tolist()
+        self._insert(self._band_tables()[-1], {"band_key": flat[order], "item_id": ids})
+
+    def compact(self, threshold: int | None = None) -> bool:
+        """Move the recent band-key tier into the main one, in key order, once it holds
+        `threshold` rows (PostgreSQL; DuckDB has one tier). Whether it moved anything."""
+        if self.dialect != "postgresql":
+            return False
+        s = self.schema
+        threshold = self.compact_rows if threshold is None else threshold
+        if self._recent_rows(threshold) < threshold:
+            return False
+        # One compaction at a time: a concurrent load skips it (the next batch compacts), so
+        # two loads never wait on each other's recent rows. Rows another transaction adds
+        # meanwhile are not visible to this DELETE, so they stay recent.
+        (mine,) = self._run("SELECT pg_try_advisory_xact_lock(?, hashtext(?))", [_COMPACT_LOCK, s])[
+            0
+        ]
+        if not mine:
+            return False
+        self._run(
+            f"WITH moved AS (DELETE FROM {s}.{RECENT} RETURNING band_key, item_id) "
+            f"INSERT INTO {s}.dedup_band_keys (band_key, item_id) "
+            "SELECT band_key, item_id FROM moved ORDER BY band_key"
+        )
+        return True
+
+    def _recent_rows(self, threshold: int) -> float:
+        """Rows in the recent tier, estimated from an index range holding about 4,096 rows at
+        `threshold` (band keys are uniform 64-bit hashes): milliseconds, not a 2M-row count."""
+        share = min(1.0, _SAMPLE_ROWS / max(threshold, 1))
+        table = f"{self.schema}.{RECENT}"
+        if share == 1.0:
+            return float(self._run(f"SELECT count(*) FROM {table}")[0][0])
+        bound = -(2**63) + int(share * 2**64)
+        (n,) = self._run(f"SELECT count(*) FROM {table} WHERE band_key < ?", [bound])[0]
+        return int(n) / share
 
     def _rewrite(
         self, groups: list[tuple[list[Item], minhash.Signatures]], old: set[str]
@@ -284,12 +413,14 @@ class DedupStore:
         # needed (one random-insert index less on the largest table).
         gone, _, sig = self._load("s.site_id = ? AND s.issue_date = ?", key)
         if gone:
-            self._run(
-                f"DELETE FROM {s}.dedup_band_keys WHERE band_key IN "
-                "(SELECT unnest(CAST(? AS BIGINT[]))) AND item_id IN "
-                "(SELECT unnest(CAST(? AS VARCHAR[])))",
-                [minhash.band_keys(sig.values, sig.k).ravel().tolist(), [g.item_id for g in gone]],
-            )
+            keys = minhash.band_keys(sig.values, sig.k).ravel().tolist()
+            for table in self._band_tables():
+                self._run(
+                    f"DELETE FROM {table} WHERE band_key IN "
+                    "(SELECT unnest(CAST(? AS BIGINT[]))) AND item_id IN "
+                    "(SELECT unnest(CAST(? AS VARCHAR[])))",
+                    [keys, [g.item_id for g in gone]],
+                )
         for table in ("dedup_signatures", "cluster_members"):
             self._run(f"DELETE FROM {s}.{table} WHERE site_id = ? AND issue_date = ?", key)
         remaining = self._clusters(affected)
@@ -300,17 +431,62 @@ class DedupStore:
         if not items:
             return []
         clock = time.perf_counter()
-        sig = minhash.signatures(list(texts))
-        keys = minhash.band_keys(sig.values, sig.k)
-        self.timings = {"signatures": time.perf_counter() - clock}
-        cand = self._candidates(items, keys)
+        if self.dialect == "postgresql":
+            # JIT-compiling the probe costs 50-150 ms and saves nothing on index lookups.
+            self._run("SELECT set_config('jit', 'off', true)")
+        sig, keys, band = self._sign_and_probe(list(texts))
+        self.timings = {"sign_and_probe": time.perf_counter() - clock}
+        members = self._assign(items, sig, keys, sorted(band | self._hash_candidates(items)), clock)
+        self.compacted = self.compact()
+        self.timings["compact"] = time.perf_counter() - clock - sum(self.timings.values())
+        return members
+
+    def _assign(
+        self,
+        items: Sequence[Item],
+        sig: minhash.Signatures,
+        keys: np.ndarray,
+        cand: list[tuple[int, str]],
+        clock: float,
+    ) -> list[Member]:
         old_ids = sorted({old for _, old in cand})
         old_items, old_cids, old_sig = (
             self._load("s.item_id IN (SELECT unnest(CAST(? AS VARCHAR[])))", [old_ids])
             if old_ids
             else ([], [], None)
         )
-        self.timings["join"] = time.perf_counter() - clock - self.timings["signatures"]
+        self.timings["join"] = time.perf_counter() - clock - sum(self.timings.values())
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # PostgreSQL stores the batch while clustering runs here: the writes do not depend
+            # on it (and add no cluster rows it reads), and the server's core is otherwise
+            # idle meanwhile. psycopg serializes the connection's use by the two threads;
+            # DuckDB connections are not shared across threads.
+            writing = (
+                pool.submit(self._write_items, items, sig, keys)
+                if self.dialect == "postgresql"
+                else None
+            )
+            members = self._cluster(items, sig, keys, cand, old_items, old_cids, old_sig)
+            self.timings["cluster"] = time.perf_counter() - clock - sum(self.timings.values())
+            if writing is None:
+                self._write_items(items, sig, keys)
+            else:
+                writing.result()
+        self.timings["write"] = time.perf_counter() - clock - sum(self.timings.values())
+        mine = {it.item_id for it in items}
+        return [m for m in members if m.item_id in mine]
+
+    def _cluster(
+        self,
+        items: Sequence[Item],
+        sig: minhash.Signatures,
+        keys: np.ndarray,
+        cand: list[tuple[int, str]],
+        old_items: list[Item],
+        old_cids: list[str],
+        old_sig: minhash.Signatures | None,
+    ) -> list[Member]:
+        """Link the batch with its candidates, and write the member rows of what it touches."""
         n = len(items)
         every = [*items, *old_items]
         every_sig = _concat(sig, old_sig)
@@ -319,8 +495,13 @@ class DedupStore:
         for j, cid in enumerate(old_cids):  # stored clusters stay whole
             uf.union(first_of.setdefault(cid, n + j), n + j)
         pos = {it.item_id: i for i, it in enumerate(every)}
-        pairs = [*map(tuple, candidate_pairs(keys).tolist()), *exact_pairs(items)]
-        pairs += [(new, pos[old]) for new, old in cand]
+        pairs = np.concatenate(
+            [
+                candidate_pairs(keys),
+                np.array(exact_pairs(items), dtype=np.int64).reshape(-1, 2),
+                np.array([(new, pos[old]) for new, old in cand], dtype=np.int64).reshape(-1, 2),
+            ]
+        )
         for a, b in link(every, every_sig, pairs):
             uf.union(a, b)
         groups = [g for g in uf.groups() if g[0] < n]  # new items sort first
@@ -354,12 +535,12 @@ class DedupStore:
             )
         members = self._rewrite(rebuilt, full) + grown
         self._write_members(grown, {it.item_id: it for it in items})
-        self.timings["cluster"] = time.perf_counter() - clock - sum(self.timings.values())
-        self._write_items(items, sig, keys)
-        self.timings["write"] = time.perf_counter() - clock - sum(self.timings.values())
-        mine = {it.item_id for it in items}
-        return [m for m in members if m.item_id in mine]
+        return members
 
+
+_BINARY = {"BIGINT": ">i8", "INTEGER": ">i4"}  # COPY binary: big-endian, length-prefixed
+_PGCOPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header extension
+_PGCOPY_TRAILER = b"\xff\xff"
 
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from warehouse.dedup_store import ddl as dedup_ddl
+from warehouse.dedup_store import ddl_v5 as dedup_ddl
+from warehouse.dedup_store import tier_ddl
 from warehouse.dialect import Dialect
 from warehouse.schema import ISSUE_TABLES, MARTS
 
@@ -119,12 +120,17 @@ DEDUP = Migration(
     {d: tuple(dedup_ddl(d)) for d in ("duckdb", "postgresql")},
 )
 
+# PostgreSQL: a small recent tier for new band keys (warehouse/dedup_store.py says why).
+# Existing band keys stay where they are: the main tier.
+DEDUP_TIERS = Migration(6, "recent band-key tier", (), {"postgresql": tuple(tier_ddl())})
+
 MIGRATIONS = (
     Migration(1, "foundation schema", FOUNDATION),
     Migration(2, "provenance columns on every core table", PROVENANCE),
     Migration(3, "indexes for re-loads and substring search", (), {"postgresql": POSTGRES_INDEXES}),
     Migration(4, "lz4 compression for long text", (), {"postgresql": POSTGRES_LZ4}),
     DEDUP,
+    DEDUP_TIERS,
 )
 
 BOOTSTRAP = (

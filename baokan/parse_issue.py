@@ -139,7 +139,7 @@ def _page_pdf(ctx: _Ctx, layout: LayoutPage, page: PageRecord) -> PdfPage | None
         return None
     page.pdf_sha256 = ctx.rows[layout.pdf_url].sha256
     try:
-        pdf = parse_pdf(data, layout.pdf_url)[0]
+        pdf = parse_pdf(data, layout.pdf_url, convert=ctx.profile.convert)[0]
     except ParseError as exc:
         ctx.problem("pdf_parse", layout.pdf_url, str(exc))
         return None

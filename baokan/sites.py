@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from baokan.config import Settings
+from parsers.text import CONVERSIONS
 
 # Selectors each CMS family uses unless a profile overrides them.
 FAMILY_SELECTORS: dict[str, dict[str, str]] = {
@@ -65,6 +66,7 @@ OPTIONAL = (
     "node_is_label",
     "drop_query",
     "charset",
+    "convert",
 )
 
 
@@ -95,6 +97,9 @@ class SiteProfile:
     drop_query: tuple[str, ...] = ()
     # Charset to decode HTML with, overriding what pages declare ('' = detect).
     charset: str = ""
+    # Script conversion for display text, HTML and PDF alike ('' = none; 't2s', 'tw2s',
+    # 'hk2s': traditional to simplified, see parsers.text.CONVERSIONS).
+    convert: str = ""
     source: str = ""
 
     def entry_url(self, issue_date: date, base_url: str | None = None) -> str:
@@ -213,6 +218,11 @@ def _quirks(data: dict[str, Any], source: str) -> dict[str, Any]:
             raise SiteProfileError(
                 f"{source}: field 'charset': unknown charset {charset!r}"
             ) from None
+    convert = data.get("convert", "")
+    if convert != "" and convert not in CONVERSIONS:
+        raise SiteProfileError(
+            f"{source}: field 'convert': expected one of {', '.join(CONVERSIONS)}"
+        )
     timezone = data.get("timezone", "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
@@ -225,6 +235,7 @@ def _quirks(data: dict[str, Any], source: str) -> dict[str, Any]:
         "node_is_label": merged["node_is_label"],
         "drop_query": tuple(drop),
         "charset": charset,
+        "convert": convert,
     }
 
 

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup, Tag
 
 from baokan.sites import SiteProfile
 from parsers import ParseError
-from parsers.text import normalize_text
+from parsers.text import convert_script, normalize_text
 
 _BYLINE_MARKS = re.compile(r"^[►▶●■◆\s]+")
 # Classic Founder pages: <!--enpproperty <title>…</title><author>…</author>…/enpproperty-->
@@ -76,11 +76,15 @@ def parse_article_html(html: str, url: str, profile: SiteProfile) -> HtmlArticle
     if not paragraphs:
         raise ParseError(f"{url}: article page has no body text ({profile.selector('body')})")
     author = fields["author"]
+
+    def conv(text: str | None) -> str | None:  # the profile's script conversion, if any
+        return convert_script(text, profile.convert) if text else text
+
     return HtmlArticle(
-        kicker=fields["kicker"],
-        title=title,
-        subtitle=fields["subtitle"],
-        author=_BYLINE_MARKS.sub("", author) or None if author else None,
-        paragraphs=paragraphs,
+        kicker=conv(fields["kicker"]),
+        title=convert_script(title, profile.convert),
+        subtitle=conv(fields["subtitle"]),
+        author=conv(_BYLINE_MARKS.sub("", author) or None if author else None),
+        paragraphs=[convert_script(p, profile.convert) for p in paragraphs],
         meta=meta,
     )

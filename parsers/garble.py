@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from parsers.text import convert_script
 
 # pdfminer writes a glyph it cannot map as "(cid:123)"; one such char is one bad glyph.
 _CID = re.compile(r"^\(cid:\d+\)$")
@@ -37,12 +40,22 @@ def is_hanzi(ch: str) -> bool:
 
 
 def is_common_hanzi(ch: str) -> bool:
-    """One of the 3,755 GB2312 level-1 characters: the everyday ones."""
+    """One of the 3,755 GB2312 level-1 characters, or the traditional form of one (國, 灣)."""
+    return _level1(ch) or _level1(_simplified(ch))
+
+
+def _level1(ch: str) -> bool:
     try:
         encoded = ch.encode("gb2312")
     except UnicodeEncodeError:
         return False
     return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
+
+
+@cache
+def _simplified(ch: str) -> str:
+    # A traditional-script paper's text layer is not junk: judge it by its simplified forms.
+    return convert_script(ch, "t2s")
 
 
 def garbled_share(texts: list[str]) -> float:

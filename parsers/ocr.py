@@ -3,6 +3,11 @@
 OCR results come back as pseudo-characters (text, box, size) in PDF points, so they go
 through the same line grouping, XY-cut and roles as a real text layer. The models ship
 inside the rapidocr_onnxruntime wheel; nothing is downloaded.
+
+Memory: the text detector's working memory grows with the pixels it is given (a whole
+A3 page at 144 dpi took a worker to ~850 MB), so a page is rendered and read in
+overlapping horizontal strips, each at its natural size (never upscaled to the
+detector's default 736-pixel minimum side).
 """
 
 from __future__ import annotations
@@ -11,9 +16,12 @@ import functools
 import io
 import statistics
 from typing import Any
+from unittest import mock
 
 SCALE = 2.0  # render at 144 dpi: newspaper body type (9–10 pt) reads reliably
 MIN_SCORE = 0.5
+STRIP = 120.0  # points of page height read at once (A3 width: 1684 × 240 pixels)
+OVERLAP = 48.0  # points shared by neighbouring strips: more than the tallest headline line
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
 
 
@@ -26,9 +34,36 @@ def _engine() -> Any:
     """The RapidOCR engine, loaded once per process (models load in about a second)."""
     try:
         from rapidocr_onnxruntime import RapidOCR
+        from rapidocr_onnxruntime.utils.infer_engine import OrtInferSession
     except ImportError as exc:  # the pipeline still runs; garbled pages get no text
         raise OcrUnavailable(f"rapidocr_onnxruntime is not installed: {exc}") from exc
-    return RapidOCR()
+    # RapidOCR takes no session options: its builder is swapped for ours while it loads.
+    with mock.patch.object(OrtInferSession, "_init_sess_opts", staticmethod(_session_options)):
+        return RapidOCR(
+            # Detect at the rendered size, never upscaled to the default 736-pixel short
+            # side (that blew a 30-pixel line region up to 20,000 pixels wide).
+            det_limit_type="max",
+            det_limit_side_len=4000,
+            max_side_len=4000,
+            use_cls=False,  # rendered PDF text is never upside down
+            rec_batch_num=1,  # a batch is padded to its widest line: six headlines took 300 MB
+        )
+
+
+def _session_options(config: dict[str, Any]) -> Any:
+    """onnxruntime options for a small worker: one thread, an arena reused from strip to strip."""
+    import onnxruntime
+
+    opts = onnxruntime.SessionOptions()
+    opts.log_severity_level = 4
+    # Without the arena, freed tensors fragment the heap and the worker grows strip by strip.
+    opts.enable_cpu_mem_arena = True
+    opts.enable_mem_pattern = False  # a pattern per input shape is memory for every strip height
+    opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    # Workers run in parallel processes; a second thread mostly spins (CPU time, no speed).
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    return opts
 
 
 class PageRenderer:
@@ -38,19 +73,30 @@ class PageRenderer:
         self._data = data
         self._doc: Any = None
 
-    def render(self, index: int, box: Box | None = None) -> tuple[Any, Box]:
-        """Page `index` (0-based) as an RGB array, cropped to `box`; returns the box drawn."""
+    def _page(self, index: int) -> Any:
         import pypdfium2
 
         if self._doc is None:
             self._doc = pypdfium2.PdfDocument(io.BytesIO(self._data))
-        page = self._doc[index]
-        width, height = page.get_size()
+        return self._doc[index]
+
+    def page_box(self, index: int, box: Box | None = None) -> Box:
+        """`box` clipped to page `index`, or the whole page."""
+        width, height = self._page(index).get_size()
         x0, top, x1, bottom = box or (0.0, 0.0, width, height)
-        x0, top, x1, bottom = max(0.0, x0), max(0.0, top), min(width, x1), min(height, bottom)
+        return max(0.0, x0), max(0.0, top), min(width, x1), min(height, bottom)
+
+    def render(self, index: int, box: Box) -> Any:
+        """The region `box` of page `index` (0-based, clipped) as an RGB array."""
+        page = self._page(index)
+        width, height = page.get_size()
+        x0, top, x1, bottom = box
         crop = (x0, height - bottom, width - x1, top)  # left, bottom, right, top margins
         bitmap = page.render(scale=SCALE, crop=crop)
-        return bitmap.to_numpy(), (x0, top, x1, bottom)
+        try:
+            return bitmap.to_numpy().copy()  # own the pixels so the bitmap can go now
+        finally:
+            bitmap.close()
 
     def close(self) -> None:
         """Release the pdfium document."""
@@ -59,9 +105,35 @@ class PageRenderer:
             self._doc = None
 
 
+def strips(box: Box) -> list[tuple[Box, float, float]]:
+    """Overlapping strips covering `box`, each with the band of it whose lines it owns."""
+    x0, top, x1, bottom = box
+    out: list[tuple[Box, float, float]] = []
+    start = top
+    while True:
+        end = min(bottom, start + STRIP)
+        own_top = top if start == top else start + OVERLAP / 2
+        own_bottom = bottom if end >= bottom else end - OVERLAP / 2
+        out.append(((x0, start, x1, end), own_top, own_bottom))
+        if end >= bottom:
+            return out
+        start = end - OVERLAP
+
+
 def ocr_chars(renderer: PageRenderer, index: int, box: Box | None = None) -> list[dict[str, Any]]:
     """Characters OCR reads on a page (or one region of it), in PDF points."""
-    image, (ox, oy, _, _) = renderer.render(index, box)
+    chars: list[dict[str, Any]] = []
+    for strip, own_top, own_bottom in strips(renderer.page_box(index, box)):
+        for ch in _read(renderer.render(index, strip), strip[0], strip[1]):
+            # A line near a strip's edge is read whole by its neighbour: keep it once.
+            if own_top <= ch["centre"] < own_bottom:
+                del ch["centre"]
+                chars.append(ch)
+    return _snap_sizes(chars)
+
+
+def _read(image: Any, ox: float, oy: float) -> list[dict[str, Any]]:
+    """OCR one rendered region whose top-left corner is (ox, oy) in points."""
     result, _elapsed = _engine()(image, return_word_box=True)
     chars: list[dict[str, Any]] = []
     for item in result or []:
@@ -69,8 +141,9 @@ def ocr_chars(renderer: PageRenderer, index: int, box: Box | None = None) -> lis
         if score < MIN_SCORE or len(item) < 5:
             continue
         ys = [p[1] for p in line_box]
+        top, bottom = oy + min(ys) / SCALE, oy + max(ys) / SCALE
         # One size per OCR line: its box height, a little more than the type size.
-        size = (max(ys) - min(ys)) / SCALE * 0.8
+        size = (bottom - top) * 0.8
         for char_box, text in zip(item[3], item[4], strict=False):
             if not text.strip():
                 continue
@@ -80,14 +153,15 @@ def ocr_chars(renderer: PageRenderer, index: int, box: Box | None = None) -> lis
                     "text": text,
                     "x0": ox + min(xs) / SCALE,
                     "x1": ox + max(xs) / SCALE,
-                    "top": oy + min(ys) / SCALE,
-                    "bottom": oy + max(ys) / SCALE,
+                    "top": top,
+                    "bottom": bottom,
                     "size": round(size, 1),
                     "fontname": "OCR",
                     "matrix": None,
+                    "centre": (top + bottom) / 2,
                 }
             )
-    return _snap_sizes(chars)
+    return chars
 
 
 def _snap_sizes(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pdfplumber
@@ -16,7 +16,7 @@ from parsers import ParseError
 from parsers.ocr import PageRenderer
 from parsers.pdf_lines import Line, body_size, page_lines, text_of
 from parsers.pdf_text_layer import text_source
-from parsers.text import join_lines, normalize_text
+from parsers.text import convert_script, join_lines, normalize_text
 from parsers.timelimit import TimeLimitExceeded, time_limit
 
 _REPORTER = r"本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者"
@@ -363,10 +363,12 @@ def parse_pdf(
     ocr: bool = True,
     page_time_limit: float | None = PAGE_TIME_LIMIT,
     max_bytes: int = MAX_PDF_BYTES,
+    convert: str = "",
 ) -> list[PdfPage]:
     """Parse every page of a PDF; raise ParseError naming the source when it cannot be read.
 
-    Garbled or missing text layers are read by OCR unless `ocr` is False.
+    Garbled or missing text layers are read by OCR unless `ocr` is False; `convert` names
+    a script conversion (parsers.text.CONVERSIONS) applied to all display text.
     """
     if not data:
         raise ParseError(f"{source}: empty file")
@@ -377,7 +379,7 @@ def parse_pdf(
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if not pdf.pages:
                 raise ParseError(f"{source}: PDF has no pages")
-            return [_timed_page(page, renderer, page_time_limit) for page in pdf.pages]
+            pages = [_timed_page(page, renderer, page_time_limit) for page in pdf.pages]
     except ParseError:
         raise
     except PdfminerException as exc:
@@ -387,3 +389,31 @@ def parse_pdf(
     finally:
         if renderer is not None:
             renderer.close()
+    return [converted(page, convert) for page in pages] if convert else pages
+
+
+def converted(page: PdfPage, conversion: str) -> PdfPage:
+    """The page with every display text run through convert_script (geometry untouched)."""
+
+    def conv(text: str) -> str:
+        return convert_script(text, conversion)
+
+    def opt(text: str | None) -> str | None:
+        return conv(text) if text else text
+
+    articles = [
+        replace(
+            a,
+            headline=conv(a.headline),
+            kicker=opt(a.kicker),
+            subtitle=opt(a.subtitle),
+            byline=opt(a.byline),
+            paragraphs=list(map(conv, a.paragraphs)),
+            continuations=list(map(conv, a.continuations)),
+            captions=list(map(conv, a.captions)),
+            subheads=list(map(conv, a.subheads)),
+        )
+        for a in page.articles
+    ]
+    ads = [replace(ad, text=conv(ad.text)) for ad in page.ads]
+    return replace(page, articles=articles, ads=ads, furniture=list(map(conv, page.furniture)))

@@ -40,6 +40,20 @@ def _region(line: Line) -> tuple[float, float, float, float]:
     return (line.x0 - pad, line.top - pad, line.x1 + pad, line.bottom + pad)
 
 
+def _on_line(ch: dict[str, Any], line: Line) -> dict[str, Any]:
+    """An OCR character moved onto the garbled line it replaces (never past its ends)."""
+    x0, x1 = max(ch["x0"], line.x0), min(ch["x1"], line.x1)
+    return dict(
+        ch,
+        x0=x0,
+        x1=max(x0, x1),
+        top=line.top,
+        bottom=line.bottom,
+        size=line.size,
+        fontname="OCR line",
+    )
+
+
 def text_source(page: Any, rules: list[Rule], renderer: PageRenderer | None) -> TextSource:
     """The page's own characters if usable; OCR for garbled lines or a garbled/empty page."""
     chars = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
@@ -55,8 +69,8 @@ def text_source(page: Any, rules: list[Rule], renderer: PageRenderer | None) -> 
             return TextSource(keep, "pdf", dropped_lines=len(bad), notes=[note])
         try:
             found = [
-                # Sized and spaced like the line they replace, not like loose OCR boxes.
-                dict(c, size=ln.size, fontname="OCR line")
+                # Sized and placed like the line they replace, not like loose OCR boxes.
+                _on_line(c, ln)
                 for ln in bad
                 for c in ocr_chars(renderer, index, _region(ln))
             ]

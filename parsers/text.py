@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import Any
 
 from parsers.radicals import SUPPLEMENT_TO_UNIFIED
 
@@ -125,6 +126,27 @@ def _full_width_punct(text: str) -> str:
 def _punct(text: str) -> str:
     text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)
     return _HALF_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2) or ''}）", text)
+
+
+# OpenCC configurations a site profile may name: traditional (generic, Taiwan, Hong Kong
+# usage) to simplified. The dictionaries ship inside the opencc wheel.
+CONVERSIONS = ("t2s", "tw2s", "hk2s")
+
+
+@cache
+def _converter(conversion: str) -> Any:
+    import opencc
+
+    return opencc.OpenCC(conversion)
+
+
+def convert_script(text: str, conversion: str) -> str:
+    """`text` converted with an OpenCC configuration from CONVERSIONS ('' leaves it as it is)."""
+    if not conversion or not text:
+        return text
+    if conversion not in CONVERSIONS:
+        raise ValueError(f"unknown script conversion {conversion!r} (known: {CONVERSIONS})")
+    return str(_converter(conversion).convert(text))
 
 
 def join_lines(lines: list[str]) -> str:

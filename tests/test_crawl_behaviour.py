@@ -136,12 +136,19 @@ def test_redirects_are_followed_and_an_index_redirected_off_its_date_is_no_issue
         }
     )
     (site / "index.html").write_text("<html><body>首页</body></html>", encoding="utf-8")
-    days = [DAY, "2025-12-30", "2025-12-31"]
+    # An HTML redirect to the same homepage: a second day led there must still be recorded.
+    refresh = site / "pc/layout/202601/01/node_A1.html"
+    refresh.parent.mkdir(parents=True)
+    refresh.write_text(
+        '<html><head><meta http-equiv="refresh" content="0;url=/index.html"></head></html>',
+        encoding="utf-8",
+    )
+    days = [DAY, "2025-12-30", "2025-12-31", "2026-01-01"]
     with serve(site, behaviour) as (url, served):
         result = crawl_dates("chinahightech", days, base_url=url, settings=settings)
     stats = result["stats"]
     assert stats["errors"] == {} and stats["articles"] == 9
-    assert stats["no_issue_days"] == ["2025-12-30", "2025-12-31"]
+    assert stats["no_issue_days"] == ["2025-12-30", "2025-12-31", "2026-01-01"]
     zone = RawZone(settings.raw_dir)
     rows = {r.url.split("/", 3)[3]: r for r in zone.read_manifest("chinahightech", DAY)}
     assert {*rows} == _truth_paths(sample_dir)

@@ -133,7 +133,12 @@ class FounderSpider(scrapy.Spider):
             "issue_date": day,
             "label": label,
         }
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+        # The spider dedups per issue itself (self.seen); Scrapy's own filter would drop the
+        # redirect of a second day without an issue to the same homepage, and with it the
+        # day's manifest row.
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, meta=meta, dont_filter=True
+        )
 
     def _row(
         self, url: str, meta: dict[str, Any], status: int | None, fetched_url: str
@@ -162,9 +167,11 @@ class FounderSpider(scrapy.Spider):
         if ok and kind == "layout" and self._left_issue(requested, response):
             # A day without an issue answered with the homepage or another day's issue:
             # record the redirect as "no issue" and keep the other page out of this day.
-            ok, row.status = False, int(response.meta["redirect_reasons"][0])
+            # Scrapy gives the status of each HTTP redirect, or "meta refresh" for an HTML one.
+            reasons = response.meta.get("redirect_reasons") or []
+            ok, row.status = False, next((r for r in reasons if isinstance(r, int)), 302)
             self.no_issue.append(response.meta["issue_date"])
-            row.error = f"no issue: HTTP {row.status} redirect to {response.url}"
+            row.error = f"no issue: redirected ({', '.join(map(str, reasons))}) to {response.url}"
         elif ok:
             self.counts[{"layout": "pages"}.get(kind, kind + "s")] += 1
             self.counts["bytes"] += len(response.body)

@@ -1,9 +1,8 @@
-"""Vectorized MinHash over character shingles, and LSH band keys, for a batch of texts at once.
+"""MinHash over character shingles, and LSH band keys, for a batch of texts at once.
 
-All texts of a batch are hashed together: shingle hashes for every position of the
-concatenated code points in one pass, then 128 multiply-add permutations over all shingles
-in cache-sized blocks, reduced to one minimum per text with `np.minimum.reduceat`. There is
-no Python loop per shingle or per permutation.
+The texts of a batch are concatenated into one array of code points; a compiled kernel
+(numba) hashes each shingle and folds it into the text's 128 minimums in registers: one
+pass over the text, no per-shingle Python and no shingles × permutations matrix in memory.
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ _rng = np.random.default_rng(SEED)
 # that are already mixed. One SIMD multiply per shingle and permutation, no modulo.
 _A: U32 = (_rng.integers(0, 2**32, NUM_PERM, dtype=np.uint64) | 1).astype(np.uint32)
 _BAND_SALT: U64 = _rng.integers(0, 2**63, BANDS, dtype=np.uint64)
-_BLOCK = 2048  # shingles per block: a (block × 128) uint32 matrix stays in L2 cache
 _EMPTY = np.uint32(0xFFFFFFFF)
 _POLY = np.uint32(0x01000193)  # odd multiplier of the polynomial shingle code
 _MIN_SPLIT = 500  # texts per thread below which threads cost more than they save
@@ -49,25 +47,6 @@ class Signatures:
     k: npt.NDArray[np.int8]  # shingle length used per text (5, or 3 for short texts)
 
 
-def _mix32(x: U32) -> U32:
-    """murmur3 finalizer: spreads a polynomial shingle code over all 32 bits."""
-    x ^= x >> np.uint32(16)
-    x *= np.uint32(0x85EBCA6B)
-    x ^= x >> np.uint32(13)
-    x *= np.uint32(0xC2B2AE35)
-    x ^= x >> np.uint32(16)
-    return x
-
-
-def _shingle_hashes(cps: U32, k: int) -> U32:
-    """Hash of the k-gram starting at every position of `cps` (last k-1 positions are junk)."""
-    code = np.full(len(cps), k, dtype=np.uint32)
-    for j in range(k):  # k ≤ 5 vectorized passes, not a loop over shingles
-        code *= _POLY
-        code[: len(cps) - j] += cps[j:]
-    return _mix32(code)
-
-
 def signatures(texts: list[str]) -> Signatures:
     """MinHash signatures of match-folded texts (5-grams; 3-grams below SHORT_TEXT chars)."""
     n = len(texts)
@@ -75,29 +54,23 @@ def signatures(texts: list[str]) -> Signatures:
     ks = np.where(lengths < SHORT_TEXT, SHORT_SHINGLE, SHINGLE).astype(np.int8)
     cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
-    # A text shorter than its shingle still gets one shingle: the whole text.
-    counts = np.maximum(lengths - ks + 1, np.minimum(lengths, 1))
-    parts = []
-    for k in (SHINGLE, SHORT_SHINGLE):
-        sel = ks == k
-        if not sel.any():
-            continue
-        hashes = _shingle_hashes(cps, k)
-        whole = lengths[sel] < k  # whole-text shingle: hash of the text's own codes
-        pos = _positions(starts[sel], counts[sel])
-        h = hashes[pos]
-        if whole.any():
-            h = h.copy()
-            short_idx = np.flatnonzero(sel)[whole]
-            for i in short_idx:  # rare (texts under 3 chars): one value each
-                whole_code = cps[starts[i] : starts[i] + lengths[i]] * _POLY
-                h[np.searchsorted(pos, starts[i])] = _mix32(whole_code.sum(keepdims=True))[0]
-        parts.append((np.flatnonzero(sel), counts[sel], h))
     values = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint32)
-    for idx, cnt, h in parts:
-        nonempty = cnt > 0
-        values[idx[nonempty]] = _minhash(h, cnt[nonempty])
+    from baokan.minhash_kernel import minhash_kernel  # numba: imported on first use
+
+    minhash_kernel(cps, starts, lengths, ks, _A, values)
+    # A text shorter than its shingle still gets one shingle: the whole text.
+    for i in np.flatnonzero((lengths > 0) & (lengths < ks)):  # rare: texts under 3 chars
+        values[i] = _A * _whole_text_hash(cps[starts[i] : starts[i] + lengths[i]])
+    counts = np.maximum(lengths - ks + 1, np.minimum(lengths, 1))
     return Signatures(values=values, shingles=counts, k=ks)
+
+
+def _whole_text_hash(codes: U32) -> np.uint32:
+    """Shingle hash of a text shorter than its shingle (64-bit mixed, as stored since v1)."""
+    x = int((codes * _POLY).sum(dtype=np.uint64))
+    for shift, mult in ((16, 0x85EBCA6B), (13, 0xC2B2AE35)):
+        x = ((x ^ (x >> shift)) * mult) & 0xFFFFFFFFFFFFFFFF
+    return np.uint32((x ^ (x >> 16)) & 0xFFFFFFFF)
 
 
 def signatures_parallel(texts: list[str], workers: int | None = None) -> Signatures:
@@ -118,39 +91,6 @@ def signatures_parallel(texts: list[str], workers: int | None = None) -> Signatu
         shingles=np.concatenate([p.shingles for p in parts]),
         k=np.concatenate([p.k for p in parts]),
     )
-
-
-def _positions(
-    starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Flat indexes of every shingle start of every text, texts in order."""
-    total = int(counts.sum())
-    offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    return np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, counts)
-
-
-def _minhash(h: U32, counts: npt.NDArray[np.int64]) -> U32:
-    """Per-text minimum of a·h mod 2^32 over every permutation, blockwise over the shingles."""
-    n = len(counts)
-    out = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint32)
-    ends = np.cumsum(counts)
-    begins = ends - counts
-    buf = np.empty((_BLOCK, NUM_PERM), dtype=np.uint32)
-    total = int(ends[-1]) if n else 0
-    text = 0
-    for lo in range(0, total, _BLOCK):
-        hi = min(lo + _BLOCK, total)
-        block = buf[: hi - lo]
-        np.multiply(h[lo:hi, None], _A[None, :], out=block)
-        # Each text overlapping this block folds its rows in (np.minimum.reduceat along
-        # axis 0 is several times slower than a min per slice).
-        while text < n and begins[text] < hi:
-            a, b = max(int(begins[text]), lo) - lo, min(int(ends[text]), hi) - lo
-            np.minimum(out[text], block[a:b].min(axis=0), out=out[text])
-            if ends[text] > hi:
-                break
-            text += 1
-    return out
 
 
 def _mix64(x: U64) -> U64:

@@ -17,4 +17,6 @@ else
     .tools/bin/python -m pip install --quiet "uv==$UV_VERSION"
   fi
 fi
-"$UV" sync --frozen --python 3.11 --quiet
+# Bytecode compiled at install: where PYTHONDONTWRITEBYTECODE is set (it is on our machines),
+# every process would otherwise compile what it imports from source (Airflow: 6.5 s → 2.5 s).
+"$UV" sync --frozen --python 3.11 --quiet --compile-bytecode

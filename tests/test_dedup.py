@@ -4,6 +4,7 @@ whether a whole set is clustered at once or issue by issue against a real wareho
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from warehouse import dedup_store
 from warehouse.dedup_store import DedupStore
 
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+GOLDEN_SIGNATURES = "a95000c14eef631ba5aee979a49ed4ed39baa1e01b21d109d94abc6170151f6b"
 
 # The issue's floors. MINIMUMS below may only ever be raised towards what the rules reach.
 FLOOR_PRECISION = 0.99
@@ -126,6 +128,47 @@ def test_signatures_do_not_depend_on_batch_company(records: list[dict[str, Any]]
     alone = minhash.signatures(texts[5:6])
     assert np.array_equal(together.values[5], alone.values[0])
     assert minhash.signatures(["", "短"]).shingles.tolist() == [0, 1]
+
+
+def _reference_signature(text: str) -> list[int]:
+    """The documented MinHash scheme spelled out with Python ints: the compiled kernel's oracle."""
+    m32, m64 = 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF
+    k = minhash.SHORT_SHINGLE if len(text) < minhash.SHORT_TEXT else minhash.SHINGLE
+    if not text:
+        return [m32] * minhash.NUM_PERM
+    if len(text) < k:  # one shingle, the whole text: a 64-bit sum, mixed in 64 bits
+        x = sum((ord(c) * 0x01000193) & m32 for c in text)
+        mask = m64
+        hashes = [x]
+    else:
+        hashes, mask = [], m32
+        for i in range(len(text) - k + 1):
+            code = k
+            for c in text[i : i + k]:
+                code = (code * 0x01000193 + ord(c)) & m32
+            hashes.append(code)
+    out = []
+    for x in hashes:
+        for shift, mult in ((16, 0x85EBCA6B), (13, 0xC2B2AE35)):
+            x = ((x ^ (x >> shift)) * mult) & mask
+        out.append((x ^ (x >> 16)) & m32)
+    return [min((h * int(a)) & m32 for h in out) for a in minhash._A]
+
+
+def test_signatures_equal_a_plain_python_reference(records: list[dict[str, Any]]) -> None:
+    _, texts = as_items(records[:12])
+    texts += ["", "短", "中文", "三个字", "短讯：今日晴", "x" * 79, "𠀀𠀁𠀂𠀃𠀄丁"]
+    sig = minhash.signatures(texts)
+    for i, text in enumerate(texts):
+        assert sig.values[i].tolist() == _reference_signature(text), repr(text[:20])
+
+
+def test_signatures_are_the_ones_stored_by_earlier_versions() -> None:
+    # Stored history is matched against new batches: the scheme may never drift. Digest of
+    # these texts' signatures as the numpy implementation of rule v1 (before numba) made them.
+    texts = ["", "短", "中文", "三个字", "本报讯（记者 张明）高新区今年新增企业", "据新华社电" * 40]
+    values = minhash.signatures(texts).values
+    assert hashlib.sha256(values.tobytes()).hexdigest() == GOLDEN_SIGNATURES
 
 
 def _partition(members: list[Member]) -> set[frozenset[str]]:

@@ -296,27 +296,41 @@ def test_postgresql_compacting_mid_backfill_changes_nothing(
     assert main > 0 and main + recent == len(records) * minhash.BANDS
 
 
-def test_postgresql_chunked_sign_and_probe_equals_one_batch(
+def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     pg_schema: tuple[psycopg.Connection[Any], str],
     records: list[dict[str, Any]],
     batch: list[Member],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Early issues one by one, then all later ones as one batch signed and probed in chunks.
-    monkeypatch.setattr(dedup_store, "_PROBE_CHUNK", 16)
+    # Early issues one by one, then all later ones as one batch probed by parallel workers
+    # (only the workers: the leader takes no part, so they must see the staged keys).
+    monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 1)
     con, schema = pg_schema
     store = DedupStore(con, "postgresql", schema)
     store.create_tables()
     days = sorted({r["issue_date"] for r in records})
     early = [r for r in records if r["issue_date"] <= days[len(days) // 2]]
     late = [r for r in records if r["issue_date"] > days[len(days) // 2]]
-    assert len(late) >= 4 * 16
     _load_by_issue(store, early, reverse=False)
+    con.execute("SET parallel_leader_participation = off")
+    plans: list[str] = []
+    run = store._run
+
+    def explained(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        if sql.startswith("SELECT k.pos"):
+            plans.append("\n".join(r[0] for r in run("EXPLAIN " + sql, params)))
+        return run(sql, params)
+
+    monkeypatch.setattr(store, "_run", explained)
     store.assign(*as_items(late))
+    assert plans and all("Parallel Seq Scan" in p for p in plans)
     expected = {(m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in batch}
     assert {
         (m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in _stored(store)
     } == expected
+    # The staged keys and the probe's settings went with its savepoint.
+    assert run(f"SELECT count(*) FROM {schema}.{dedup_store.PROBE}") == [(0,)]
+    assert run("SELECT current_setting('enable_hashjoin')") == [("on",)]
 
 
 def test_postgresql_compaction_runs_one_at_a_time(

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import psycopg
 import pyarrow as pa
 
 from baokan import minhash
@@ -45,7 +46,6 @@ _ITEM_COLS = (
     "position",
 )
 
-
 # PostgreSQL keeps band keys in two tiers. A 10,000-item batch's 320,000 keys land at random
 # leaves of the band-key index; in a 32M-row index that is nearly every leaf, each read into
 # shared buffers, dirtied, evicted and logged as a full-page image after every checkpoint
@@ -57,12 +57,35 @@ RECENT = "dedup_band_keys_recent"
 COMPACT_ROWS = 2_000_000  # ~62,500 items; the recent index is then ~45 MB
 _SAMPLE_ROWS = 4_096
 _COMPACT_LOCK = 50_602  # advisory lock class of band-key compaction (with the schema's hash)
-_PROBE_CHUNK = 2_500  # items signed (by a thread) while PostgreSQL probes the previous chunk
+PROBE = "dedup_probe_keys"
+# A batch probes the band-key indexes once per key (320,000 probes for 10,000 items): with
+# these settings PostgreSQL splits the probes over parallel workers (enough keys to pay for
+# starting them), and always probes by index instead of hashing all of history.
+_PARALLEL_KEYS = 32_000
+_PARALLEL_PROBE = (
+    ("parallel_setup_cost", "0"),
+    ("parallel_tuple_cost", "0"),
+    ("min_parallel_table_scan_size", "0"),
+)
+_INDEX_PROBE = (("enable_hashjoin", "off"), ("enable_mergejoin", "off"))
 
 
 def ddl(dialect: str, schema: str = "core") -> list[str]:
     """CREATE statements for the dedup tables as of the last migration (and PG indexes)."""
-    return ddl_v5(dialect, schema) + (tier_ddl(schema) if dialect == "postgresql" else [])
+    if dialect != "postgresql":
+        return ddl_v5(dialect, schema)
+    return ddl_v5(dialect, schema) + tier_ddl(schema) + probe_ddl(schema)
+
+
+def probe_ddl(schema: str = "core") -> list[str]:
+    """The table a batch's band keys are probed from (PostgreSQL only; migration 7)."""
+    # Parallel workers cannot read a temporary table, so the keys go into this one, inside a
+    # savepoint that is always rolled back: it never holds a committed row, and unlogged
+    # rows cost no WAL.
+    return [
+        f"""CREATE UNLOGGED TABLE IF NOT EXISTS {schema}.{PROBE} (
+            band_key BIGINT NOT NULL, pos INTEGER NOT NULL)"""
+    ]
 
 
 def tier_ddl(schema: str = "core") -> list[str]:
@@ -213,35 +236,44 @@ class DedupStore:
         main = f"{self.schema}.dedup_band_keys"
         return [main, f"{self.schema}.{RECENT}"] if self.dialect == "postgresql" else [main]
 
-    def _band_candidates(self, keys: np.ndarray, first: int = 0) -> set[tuple[int, str]]:
+    def _band_candidates(self, keys: np.ndarray) -> set[tuple[int, str]]:
         """(batch position, stored item) pairs sharing a band key; rows of `keys` are batch
-        positions from `first` on."""
-        s = self.schema
+        positions."""
         flat = keys.ravel()
         order = np.argsort(flat, kind="stable")  # probe the band-key index in key order
-        pos = (first + order // keys.shape[1]).astype(np.int32)
-        self._temp(
-            "dedup_batch_keys",
-            {"band_key": flat[order], "pos": pos},
-            {"band_key": "BIGINT", "pos": "INTEGER"},
-        )
+        batch = {"band_key": flat[order], "pos": (order // keys.shape[1]).astype(np.int32)}
         if self.dialect == "postgresql":
-            # One index probe per batch key and tier. Left to itself the planner hashes all
-            # of history instead (10x slower at 32M rows); OFFSET 0 keeps the probe lateral.
-            band = [
-                "SELECT k.pos, b.item_id FROM dedup_batch_keys k CROSS JOIN LATERAL "
-                f"(SELECT item_id FROM {t} b WHERE b.band_key = k.band_key OFFSET 0) b"
-                for t in self._band_tables()
-            ]
-        else:  # DuckDB hash-joins the batch against history, which is what it is good at
-            band = [
-                "SELECT k.pos, b.item_id FROM dedup_batch_keys k "
-                f"JOIN {s}.dedup_band_keys b ON b.band_key = k.band_key"
-            ]
+            return {(int(a), str(b)) for a, b in self._probe_postgresql(batch)}
+        # DuckDB hash-joins the batch against history, which is what it is good at.
+        self._temp("dedup_batch_keys", batch, {"band_key": "BIGINT", "pos": "INTEGER"})
         try:
-            return {(int(a), str(b)) for a, b in self._run(" UNION ".join(band))}
+            rows = self._run(
+                "SELECT k.pos, b.item_id FROM dedup_batch_keys k "
+                f"JOIN {self.schema}.dedup_band_keys b ON b.band_key = k.band_key"
+            )
         finally:
             self._drop_temp("dedup_batch_keys")
+        return {(int(a), str(b)) for a, b in rows}
+
+    def _probe_postgresql(self, batch: dict[str, np.ndarray]) -> list[tuple[Any, ...]]:
+        """One index probe per batch key and tier, split over PostgreSQL's parallel workers,
+        from keys staged in a savepoint that is rolled back (with the settings it made)."""
+        probes = " UNION ALL ".join(
+            f"SELECT k.pos, b.item_id FROM {self.schema}.{PROBE} k "
+            f"JOIN {t} b ON b.band_key = k.band_key"
+            for t in self._band_tables()
+        )
+        settings = _INDEX_PROBE + (_PARALLEL_PROBE if len(batch["pos"]) >= _PARALLEL_KEYS else ())
+        rows: list[tuple[Any, ...]] = []
+        with self.con.transaction() as savepoint:
+            for name, value in settings:
+                self._run("SELECT set_config(?, ?, true)", [name, value])
+            self._copy_binary(
+                f"{self.schema}.{PROBE}", batch, {"band_key": "BIGINT", "pos": "INTEGER"}
+            )
+            rows = self._run(probes)
+            raise psycopg.Rollback(savepoint)
+        return rows
 
     def _hash_candidates(self, items: Sequence[Item]) -> set[tuple[int, str]]:
         """(batch position, stored item) pairs with the same match-folded text hash."""
@@ -261,29 +293,6 @@ class DedupStore:
         finally:
             self._drop_temp("dedup_batch_hashes")
         return {(int(a), str(b)) for a, b in rows}
-
-    def _sign_and_probe(
-        self, texts: list[str]
-    ) -> tuple[minhash.Signatures, np.ndarray, set[tuple[int, str]]]:
-        """Signatures, band keys and band-key candidates of the batch. On PostgreSQL in
-        chunks: a thread signs the next chunk while the server probes this one, so both
-        cores work (DuckDB's join already uses every core; it signs, then joins)."""
-        if self.dialect != "postgresql" or len(texts) < 2 * _PROBE_CHUNK:
-            sig = minhash.signatures_parallel(texts)
-            keys = minhash.band_keys(sig.values, sig.k)
-            return sig, keys, self._band_candidates(keys)
-        bounds = list(range(0, len(texts), _PROBE_CHUNK))
-        cand: set[tuple[int, str]] = set()
-        parts, part_keys = [], []
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            signed = [pool.submit(minhash.signatures, texts[a : a + _PROBE_CHUNK]) for a in bounds]
-            for first, future in zip(bounds, signed, strict=True):
-                part = future.result()
-                keys = minhash.band_keys(part.values, part.k)
-                cand |= self._band_candidates(keys, first)
-                parts.append(part)
-                part_keys.append(keys)
-        return _concat(*parts), np.vstack(part_keys), cand
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -434,8 +443,11 @@ class DedupStore:
         if self.dialect == "postgresql":
             # JIT-compiling the probe costs 50-150 ms and saves nothing on index lookups.
             self._run("SELECT set_config('jit', 'off', true)")
-        sig, keys, band = self._sign_and_probe(list(texts))
-        self.timings = {"sign_and_probe": time.perf_counter() - clock}
+        sig = minhash.signatures_parallel(list(texts))
+        keys = minhash.band_keys(sig.values, sig.k)
+        self.timings = {"sign": time.perf_counter() - clock}
+        band = self._band_candidates(keys)
+        self.timings["probe"] = time.perf_counter() - clock - sum(self.timings.values())
         members = self._assign(items, sig, keys, sorted(band | self._hash_candidates(items)), clock)
         self.compacted = self.compact()
         self.timings["compact"] = time.perf_counter() - clock - sum(self.timings.values())

@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 
 from warehouse.dedup_store import ddl_v5 as dedup_ddl
-from warehouse.dedup_store import tier_ddl
+from warehouse.dedup_store import probe_ddl, tier_ddl
 from warehouse.dialect import Dialect
 from warehouse.schema import ISSUE_TABLES, MARTS
 
@@ -124,6 +124,9 @@ DEDUP = Migration(
 # Existing band keys stay where they are: the main tier.
 DEDUP_TIERS = Migration(6, "recent band-key tier", (), {"postgresql": tuple(tier_ddl())})
 
+# PostgreSQL: where a batch's band keys are staged for a parallel probe (dedup_store.py).
+DEDUP_PROBE = Migration(7, "band-key probe table", (), {"postgresql": tuple(probe_ddl())})
+
 MIGRATIONS = (
     Migration(1, "foundation schema", FOUNDATION),
     Migration(2, "provenance columns on every core table", PROVENANCE),
@@ -131,6 +134,7 @@ MIGRATIONS = (
     Migration(4, "lz4 compression for long text", (), {"postgresql": POSTGRES_LZ4}),
     DEDUP,
     DEDUP_TIERS,
+    DEDUP_PROBE,
 )
 
 BOOTSTRAP = (

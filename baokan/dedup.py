@@ -181,7 +181,7 @@ def members_of(
     out = []
     for i, item in enumerate(items):
         if i == canon:
-            out.append(Member(item.item_id, cid, True, "canonical", 1.0, METHOD_EXACT))
+            out.append(single(item))
             continue
         exact = item.exact_hash == items[canon].exact_hash
         comparable = shingle_k[i] == shingle_k[canon]
@@ -189,6 +189,11 @@ def members_of(
         method = METHOD_EXACT if exact else METHOD_MINHASH
         out.append(Member(item.item_id, cid, False, relation(item, items[canon]), sim, method))
     return out
+
+
+def single(item: Item) -> Member:
+    """The member row of an item alone in its cluster (`members_of` of that one item)."""
+    return Member(item.item_id, cluster_id_for(item), True, "canonical", 1.0, METHOD_EXACT)
 
 
 class UnionFind:

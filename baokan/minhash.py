@@ -74,7 +74,7 @@ def _whole_text_hash(codes: U32) -> np.uint32:
 
 
 def signatures_parallel(texts: list[str], workers: int | None = None) -> Signatures:
-    """`signatures` of a large batch on several threads (numpy releases the GIL): the same
+    """`signatures` of a large batch on several threads (the kernel releases the GIL): the same
     values, since every text's signature depends on that text alone."""
     workers = workers or min(4, cpu_count() or 1)
     total = sum(map(len, texts))
@@ -130,7 +130,7 @@ def containment(
 def sign_folded_stream(
     chunks: Iterable[list[str]],
 ) -> Iterator[tuple[list[str], Signatures, npt.NDArray[np.int64]]]:
-    """Signatures and band keys of successive chunks, overlapping each chunk's numpy work
+    """Signatures and band keys of successive chunks, overlapping each chunk's signing
     (which releases the GIL) with the production of the next chunk by the caller's generator
     (typically match-folding, which holds it): two cores busy instead of one."""
     with ThreadPoolExecutor(max_workers=1) as pool:

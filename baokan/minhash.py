@@ -53,7 +53,7 @@ def signatures(texts: list[str]) -> Signatures:
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     ks = np.where(lengths < SHORT_TEXT, SHORT_SHINGLE, SHINGLE).astype(np.int8)
     cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+    starts = np.cumsum(lengths) - lengths
     values = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint32)
     from baokan.minhash_kernel import minhash_kernel  # numba: imported on first use
 

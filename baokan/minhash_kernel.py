@@ -32,7 +32,7 @@ def minhash_kernel(
     """
     perms = a.shape[0]
     acc = np.empty(perms, dtype=np.uint32)
-    for t in range(starts.shape[0]):
+    for t in range(lengths.shape[0]):  # no bounds checks below: every array has a row per text
         k = np.int64(ks[t])
         first, last = starts[t], starts[t] + lengths[t] - k
         if last < first:

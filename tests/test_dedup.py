@@ -128,6 +128,7 @@ def test_signatures_do_not_depend_on_batch_company(records: list[dict[str, Any]]
     alone = minhash.signatures(texts[5:6])
     assert np.array_equal(together.values[5], alone.values[0])
     assert minhash.signatures(["", "短"]).shingles.tolist() == [0, 1]
+    assert minhash.signatures([]).values.shape == (0, minhash.NUM_PERM)
 
 
 def _reference_signature(text: str) -> list[int]:
@@ -302,8 +303,7 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     batch: list[Member],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Early issues one by one, then all later ones as one batch probed by parallel workers
-    # (only the workers: the leader takes no part, so they must see the staged keys).
+    # Early issues one by one, then all later ones as one batch probed in parallel.
     monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 1)
     con, schema = pg_schema
     store = DedupStore(con, "postgresql", schema)
@@ -312,7 +312,6 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     early = [r for r in records if r["issue_date"] <= days[len(days) // 2]]
     late = [r for r in records if r["issue_date"] > days[len(days) // 2]]
     _load_by_issue(store, early, reverse=False)
-    con.execute("SET parallel_leader_participation = off")
     plans: list[str] = []
     run = store._run
 
@@ -331,6 +330,19 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     # The staged keys and the probe's settings went with its savepoint.
     assert run(f"SELECT count(*) FROM {schema}.{dedup_store.PROBE}") == [(0,)]
     assert run("SELECT current_setting('enable_hashjoin')") == [("on",)]
+    # Workers alone (the leader takes no part) find what one process finds: they see the
+    # keys staged by the leader's own uncommitted transaction.
+    sig = minhash.signatures(as_items(late)[1])
+    keys = minhash.band_keys(sig.values, sig.k)
+    monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 10**9)
+    alone = store._band_candidates(keys)
+    workers = (("max_parallel_workers_per_gather", "2"), *dedup_store._PARALLEL_PROBE)
+    monkeypatch.setattr(dedup_store, "_PARALLEL_PROBE", workers)
+    monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 1)
+    con.execute("SET parallel_leader_participation = off")
+    plans.clear()
+    assert store._band_candidates(keys) == alone and len(alone) >= len(late)
+    assert plans and all("Parallel Seq Scan" in p for p in plans)
 
 
 def test_postgresql_compaction_runs_one_at_a_time(

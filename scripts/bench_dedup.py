@@ -82,7 +82,7 @@ def stage(texts: list[str], overlap: bool) -> float:
         [fold_for_match(x) for x in texts[lo : lo + 2_000]] for lo in range(0, len(texts), 2_000)
     )
     t = time.perf_counter()
-    if overlap:  # folding the next chunk while numpy hashes this one
+    if overlap:  # folding the next chunk while the kernel signs this one
         for _ in minhash.sign_folded_stream(chunks):
             pass
     else:

@@ -57,7 +57,7 @@ def signatures(texts: list[str]) -> Signatures:
     values = np.full((n, NUM_PERM), _EMPTY, dtype=np.uint32)
     from baokan.minhash_kernel import minhash_kernel  # numba: imported on first use
 
-    minhash_kernel(cps, starts, lengths, ks, _A, values)
+    minhash_kernel(cps, starts, lengths, ks, _POLY, _A, values)
     # A text shorter than its shingle still gets one shingle: the whole text.
     for i in np.flatnonzero((lengths > 0) & (lengths < ks)):  # rare: texts under 3 chars
         values[i] = _A * _whole_text_hash(cps[starts[i] : starts[i] + lengths[i]])

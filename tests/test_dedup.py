@@ -303,7 +303,7 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     batch: list[Member],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Early issues one by one, then all later ones as one batch probed in parallel.
+    # Early issues one by one, then all later ones as one batch with the parallel settings.
     monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 1)
     con, schema = pg_schema
     store = DedupStore(con, "postgresql", schema)
@@ -322,7 +322,6 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
 
     monkeypatch.setattr(store, "_run", explained)
     store.assign(*as_items(late))
-    assert plans and all("Parallel Seq Scan" in p for p in plans)
     expected = {(m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in batch}
     assert {
         (m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in _stored(store)
@@ -330,19 +329,25 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     # The staged keys and the probe's settings went with its savepoint.
     assert run(f"SELECT count(*) FROM {schema}.{dedup_store.PROBE}") == [(0,)]
     assert run("SELECT current_setting('enable_hashjoin')") == [("on",)]
-    # Workers alone (the leader takes no part) find what one process finds: they see the
-    # keys staged by the leader's own uncommitted transaction.
+    # A batch of the size that turns the settings on is probed by a parallel plan.
+    monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 32_000)
+    rng = np.random.default_rng(5)
+    many = np.sort(rng.integers(-(2**63), 2**63 - 1, 40_000, dtype=np.int64))
+    plans.clear()
+    store._probe_postgresql({"band_key": many, "pos": np.arange(40_000, dtype=np.int32)})
+    assert len(plans) == 1 and "Parallel Seq Scan" in plans[0]
+    # A parallel worker alone (the leader takes no part) finds what one process finds: it
+    # sees the keys staged by the leader's own uncommitted transaction.
     sig = minhash.signatures(as_items(late)[1])
     keys = minhash.band_keys(sig.values, sig.k)
-    monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 10**9)
     alone = store._band_candidates(keys)
-    workers = (("max_parallel_workers_per_gather", "2"), *dedup_store._PARALLEL_PROBE)
-    monkeypatch.setattr(dedup_store, "_PARALLEL_PROBE", workers)
-    monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 1)
+    (version,) = run("SELECT current_setting('server_version_num')::int")[0]
+    force = "debug_parallel_query" if version >= 160000 else "force_parallel_mode"
+    con.execute(f"SET {force} = on")
     con.execute("SET parallel_leader_participation = off")
     plans.clear()
     assert store._band_candidates(keys) == alone and len(alone) >= len(late)
-    assert plans and all("Parallel Seq Scan" in p for p in plans)
+    assert plans and all("Gather" in p for p in plans)
 
 
 def test_postgresql_compaction_runs_one_at_a_time(

@@ -350,6 +350,46 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     assert plans and all("Gather" in p for p in plans)
 
 
+def _bridged(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A story (paper a), its first 60 % reprinted by paper b and its last 60 % by paper c:
+    b and c are linked only through a (each is contained in it; they share 20 %)."""
+    base = max((r for r in records if r["kind"] == "article"), key=lambda r: len(r["body"]))
+    body, cut = base["body"], len(base["body"]) * 6 // 10
+    parts = {"a": body, "b": body[:cut], "c": body[-cut:]}
+    return [
+        {**base, "item_id": f"bridge-{k}", "site_id": k, "issue_date": f"2025-12-0{i + 1}",
+         "body": text, "raw_sha256": None}
+        for i, (k, text) in enumerate(parts.items())
+    ]  # fmt: skip
+
+
+def _check_bridge_removed(store: DedupStore, records: list[dict[str, Any]]) -> None:
+    store.create_tables()
+    bridged = _bridged(records)
+    _load_by_issue(store, bridged, reverse=False)
+    assert len({m.cluster_id for m in _stored(store)}) == 1  # one story, through a
+    store.delete_issue("a", "2025-12-01")
+    left = _stored(store)
+    assert _partition(left) == _partition(cluster_items(*as_items(bridged[1:])))
+    assert _partition(left) == {frozenset({"bridge-b"}), frozenset({"bridge-c"})}
+    assert all(m.is_canonical and m.relation == "canonical" for m in left)
+
+
+def test_deleting_the_bridge_splits_the_cluster_duckdb(
+    tmp_path: Path, records: list[dict[str, Any]]
+) -> None:
+    with duckdb.connect(str(tmp_path / "dedup.duckdb")) as con:
+        con.execute("CREATE SCHEMA core")
+        _check_bridge_removed(DedupStore(con, "duckdb"), records)
+
+
+def test_deleting_the_bridge_splits_the_cluster_postgresql(
+    pg_schema: tuple[psycopg.Connection[Any], str], records: list[dict[str, Any]]
+) -> None:
+    con, schema = pg_schema
+    _check_bridge_removed(DedupStore(con, "postgresql", schema), records)
+
+
 def test_postgresql_compaction_runs_one_at_a_time(
     pg_schema: tuple[psycopg.Connection[Any], str], records: list[dict[str, Any]]
 ) -> None:

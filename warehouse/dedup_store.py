@@ -29,6 +29,7 @@ from baokan.dedup import (
     issue_items,
     link,
     members_of,
+    merge_key,
     single,
 )
 from baokan.models import IssueRecord
@@ -411,7 +412,8 @@ class DedupStore:
         return {c: (items[i], _take(sig, [i])) for i, c in enumerate(cids)}
 
     def delete_issue(self, site_id: str, issue_date: str) -> None:
-        """Forget one issue's items; clusters they belonged to get a new canonical if needed."""
+        """Forget one issue's items. The clusters they belonged to are linked again from what
+        remains: a new canonical if needed, and split where a removed item was the bridge."""
         s = self.schema
         key = [site_id, _date(issue_date)]
         affected = {
@@ -437,7 +439,7 @@ class DedupStore:
         for table in ("dedup_signatures", "cluster_members"):
             self._run(f"DELETE FROM {s}.{table} WHERE site_id = ? AND issue_date = ?", key)
         remaining = self._clusters(affected)
-        self._rewrite(list(remaining.values()), affected)
+        self._rewrite([part for c in remaining.values() for part in _split(*c)], affected)
 
     def assign(self, items: Sequence[Item], texts: Sequence[str]) -> list[Member]:
         """Deduplicate a batch against all stored history and store it; its members' rows."""
@@ -588,6 +590,30 @@ def _copy_column(values: Any) -> list[str]:
         else:
             out.append(str(v))  # numbers and dates
     return out
+
+
+def _split(
+    items: list[Item], sig: minhash.Signatures
+) -> list[tuple[list[Item], minhash.Signatures]]:
+    """The connected parts of a cluster's members under the linking rules. Every link a
+    member ever had was to another member, so these are the clusters its members would
+    form from scratch."""
+    # Band-key candidates among one member per text and merge key: a rerun ad's thousand
+    # identical copies share every key, and all their pairs would be a million per band.
+    # Copies are linked to their representative by the exact pairs; a representative links
+    # wherever its copies would.
+    first: dict[tuple[str, ...], int] = {}
+    for i, it in enumerate(items):
+        first.setdefault((it.exact_hash, *merge_key(it)), i)
+    reps = np.array(sorted(first.values()), dtype=np.int64)
+    keys = minhash.band_keys(sig.values[reps], sig.k[reps])
+    pairs = np.concatenate(
+        [reps[candidate_pairs(keys)], np.array(exact_pairs(items), dtype=np.int64).reshape(-1, 2)]
+    )
+    uf = UnionFind(len(items))
+    for a, b in link(items, sig, pairs):
+        uf.union(a, b)
+    return [([items[i] for i in g], _take(sig, g)) for g in uf.groups()]
 
 
 def _take(sig: minhash.Signatures, rows: Sequence[int]) -> minhash.Signatures:

@@ -10,7 +10,8 @@
    PostgreSQL (`DedupStore.assign`: signatures, band-key and hash joins, reading candidates
    and their clusters, writing the batch), inside a transaction that is rolled back. On
    PostgreSQL the recent band-key tier starts half full (its average state), and the
-   compaction a batch runs when the tier is full is timed on its own, also rolled back.
+   compaction that runs after the load filling the tier (`DedupStore.maintain`) is timed on its
+   own, also rolled back.
    History is `--history` random signatures (unrelated articles: what most of a real
    archive is to a new issue) plus real signatures of edited copies of 10 % of the batch,
    so the joins find true candidates and clusters are rewritten. The batch runs twice
@@ -289,7 +290,7 @@ def bench_pg(dsn: str, history: int, batch: list[str]) -> dict[str, Any]:
 
 
 def bench_compaction(store: DedupStore, history: int, batch: int) -> dict[str, Any]:
-    """Seconds of the compaction that a batch runs once the recent tier is full (rolled back),
+    """Seconds of the compaction that runs after a load fills the recent tier (rolled back),
     and every how many batches of this size that happens."""
     store.con.execute("BEGIN")
     try:

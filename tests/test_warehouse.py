@@ -11,7 +11,8 @@ import pytest
 
 from baokan.config import Settings
 from baokan.steps import process_issue
-from warehouse import open_warehouse
+from warehouse import dedup_store, open_warehouse
+from warehouse.dedup_store import DedupStore
 from warehouse.duckdb_store import DuckDBWarehouse
 from warehouse.migrations import MIGRATIONS
 from warehouse.postgres_store import PostgresWarehouse
@@ -138,6 +139,28 @@ def test_failed_load_leaves_previous_rows(wh: Settings, monkeypatch: pytest.Monk
     assert rows(wh.warehouse, "SELECT * FROM marts.articles ORDER BY article_id") == before
     assert rows(wh.warehouse, "SELECT count(*) FROM core.ads") == [(1,)]
     assert rows(wh.warehouse, "SELECT count(*) FROM core.load_runs") == [(1,)]
+
+
+def test_band_keys_are_compacted_after_the_load_commits(
+    crawled: Settings, tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dedup_store, "COMPACT_ROWS", 32)  # the first issue fills the tier
+    wh = make_settings(crawled, tmp_path, pg_url)
+    tiers = "SELECT (SELECT count(*) FROM core.dedup_band_keys), (SELECT count(*) FROM core.{})"
+    process_issue("sample", DAY, settings=wh)
+    ((main, recent),) = rows(pg_url, tiers.format(dedup_store.RECENT))
+    assert main > 0 and recent == 0
+
+    # A compaction that fails does so after the issue committed: nothing of it is lost.
+    def broken(self: DedupStore, threshold: int | None = None) -> bool:
+        raise RuntimeError("simulated compaction failure")
+
+    monkeypatch.setattr(DedupStore, "compact", broken)
+    with pytest.raises(WarehouseError, match=f"issue sample {DAY2} is loaded, but compacting"):
+        process_issue("sample", DAY2, settings=wh)
+    assert rows(pg_url, "SELECT count(*) FROM core.issues") == [(2,)]
+    ((_, recent),) = rows(pg_url, tiers.format(dedup_store.RECENT))
+    assert recent > 0
 
 
 def test_reprint_is_one_cluster_with_the_first_appearance_canonical(wh: Settings) -> None:

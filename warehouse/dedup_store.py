@@ -54,7 +54,8 @@ _ITEM_COLS = (
 # (~550 MB of WAL per batch, scripts/bench_dedup.py). So a batch writes into a small recent
 # tier whose index stays cached, and `compact` moves the recent tier into the main one in one
 # sorted pass once it holds COMPACT_ROWS rows (~62,500 items): the main index is rewritten
-# once per compaction instead of once per batch. Probes read both tiers.
+# once per compaction instead of once per batch. Probes read both tiers. Compaction runs
+# after the load that fills the tier has committed (`maintain`), never inside it.
 RECENT = "dedup_band_keys_recent"
 COMPACT_ROWS = 2_000_000  # ~62,500 items; the recent index is then ~45 MB
 _SAMPLE_ROWS = 4_096
@@ -136,14 +137,14 @@ class DedupStore:
     """The dedup tables of one warehouse schema, on an open DuckDB or psycopg connection."""
 
     def __init__(
-        self, con: Any, dialect: str, schema: str = "core", compact_rows: int = COMPACT_ROWS
+        self, con: Any, dialect: str, schema: str = "core", compact_rows: int | None = None
     ) -> None:
         if dialect not in ("duckdb", "postgresql"):
             raise ValueError(f"dedup store: unknown dialect {dialect!r}")
         self.con, self.dialect, self.schema = con, dialect, schema
-        self.compact_rows = compact_rows  # recent-tier rows at which assign() compacts
+        # Recent-tier rows at which maintain() compacts.
+        self.compact_rows = COMPACT_ROWS if compact_rows is None else compact_rows
         self.timings: dict[str, float] = {}  # seconds per phase of the last assign()
-        self.compacted = False  # whether the last assign() also compacted the band keys
 
     def create_tables(self) -> None:
         """Create the dedup tables if they are missing."""
@@ -345,8 +346,8 @@ class DedupStore:
         threshold = self.compact_rows if threshold is None else threshold
         if self._recent_rows(threshold) < threshold:
             return False
-        # One compaction at a time: a concurrent load skips it (the next batch compacts), so
-        # two loads never wait on each other's recent rows. Rows another transaction adds
+        # One compaction at a time: a concurrent one skips it (the next load compacts), so
+        # two loads never wait on each other's compaction. Rows another transaction adds
         # meanwhile are not visible to this DELETE, so they stay recent.
         (mine,) = self._run("SELECT pg_try_advisory_xact_lock(?, hashtext(?))", [_COMPACT_LOCK, s])[
             0
@@ -454,10 +455,16 @@ class DedupStore:
         self.timings = {"sign": time.perf_counter() - clock}
         band = self._band_candidates(keys)
         self.timings["probe"] = time.perf_counter() - clock - sum(self.timings.values())
-        members = self._assign(items, sig, keys, sorted(band | self._hash_candidates(items)), clock)
-        self.compacted = self.compact()
-        self.timings["compact"] = time.perf_counter() - clock - sum(self.timings.values())
-        return members
+        return self._assign(items, sig, keys, sorted(band | self._hash_candidates(items)), clock)
+
+    def maintain(self) -> bool:
+        """Compact the band-key tiers if the recent one is full, in a transaction of its own
+        (PostgreSQL; DuckDB has nothing to do). Called after a load has committed, so the
+        load never waits on it or holds its locks meanwhile. Whether it compacted."""
+        if self.dialect != "postgresql":
+            return False
+        with self.con.transaction():
+            return self.compact()
 
     def _assign(
         self,

@@ -179,6 +179,14 @@ class Warehouse(ABC):
                 if tables[table]["site_id"]:
                     self.bulk_insert(table, tables[table])
             self.bulk_insert("core.load_runs", load_run_columns(issue, run))
+        if assign_clusters:  # after the commit: the issue's rows never wait on a compaction
+            try:
+                DedupStore(self.con, self.dialect.name).maintain()
+            except Exception as exc:
+                raise WarehouseError(
+                    f"{self.url}: issue {issue.site_id} {issue.issue_date} is loaded, but "
+                    f"compacting the dedup band keys after it failed: {exc}"
+                ) from exc
         return {"load_run": run, **{t: len(c["site_id"]) for t, c in tables.items()}}
 
     def search_articles(

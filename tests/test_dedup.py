@@ -407,6 +407,28 @@ def test_postgresql_compaction_runs_one_at_a_time(
     assert _tiers(store) == (20 * minhash.BANDS, 0)
 
 
+def test_postgresql_probe_table_is_emptied_once_large_unless_in_use(
+    pg_schema: tuple[psycopg.Connection[Any], str],
+    records: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 1)  # stage every batch's keys
+    monkeypatch.setattr(dedup_store, "_PROBE_TABLE_MAX_BYTES", 1)
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema)
+    store.create_tables()
+    store.assign(*as_items(records[:40]))
+    con.commit()
+    size = f"SELECT pg_relation_size('{schema}.{dedup_store.PROBE}')"
+    assert store._run(size)[0][0] > 0  # rolled-back rows still take space
+    with psycopg.connect(PG_DSN) as other:  # a load probing right now
+        other.execute(f"SELECT count(*) FROM {schema}.{dedup_store.PROBE}")
+        store.maintain()
+        assert store._run(size)[0][0] > 0
+    store.maintain()
+    assert store._run(size)[0][0] == 0
+
+
 def _tiers(store: DedupStore) -> tuple[int, int]:
     """Band-key rows in the main and the recent tier."""
     (main,), (recent,) = (

@@ -74,6 +74,7 @@ _PARALLEL_PROBE = (
     ("min_parallel_table_scan_size", "0"),
 )
 _INDEX_PROBE = (("enable_hashjoin", "off"), ("enable_mergejoin", "off"))
+_PROBE_TABLE_MAX_BYTES = 64 << 20  # ~4 batches of 10,000 items, or ~1,000 daily issues
 
 
 def ddl(dialect: str, schema: str = "core") -> list[str]:
@@ -458,13 +459,32 @@ class DedupStore:
         return self._assign(items, sig, keys, sorted(band | self._hash_candidates(items)), clock)
 
     def maintain(self) -> bool:
-        """Compact the band-key tiers if the recent one is full, in a transaction of its own
-        (PostgreSQL; DuckDB has nothing to do). Called after a load has committed, so the
-        load never waits on it or holds its locks meanwhile. Whether it compacted."""
+        """Compact the band-key tiers if the recent one is full, and empty the probe table if
+        its dead rows have piled up, each in a transaction of its own (PostgreSQL; DuckDB has
+        nothing to do). Called after a load has committed, so the load never waits on it or
+        holds its locks meanwhile. Whether it compacted."""
         if self.dialect != "postgresql":
             return False
         with self.con.transaction():
+            self._empty_probe_table()
+        with self.con.transaction():
             return self.compact()
+
+    def _empty_probe_table(self) -> bool:
+        """TRUNCATE the probe table once it is large. Every row it ever held was rolled back,
+        but the space stays until a vacuum (and autovacuum may be off), and each probe scans
+        it whole. A load using it right now keeps it as it is (NOWAIT), for a later load."""
+        table = f"{self.schema}.{PROBE}"
+        (size,) = self._run("SELECT pg_relation_size(CAST(? AS regclass))", [table])[0]
+        if size < _PROBE_TABLE_MAX_BYTES:
+            return False
+        try:
+            with self.con.transaction():
+                self._run(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE NOWAIT")
+                self._run(f"TRUNCATE {table}")
+        except psycopg.errors.LockNotAvailable:
+            return False
+        return True
 
     def _assign(
         self,

@@ -301,16 +301,29 @@ def exact_pairs(items: Sequence[Item]) -> list[tuple[int, int]]:
     return out
 
 
+def components(items: Sequence[Item], sig: minhash.Signatures) -> list[list[int]]:
+    """The clusters the rules make of these items (row-aligned signatures), as index lists."""
+    # Band-key candidates among one item per text and merge key: a rerun ad's thousand
+    # identical copies share every key, and all their pairs would be a million per band.
+    # Copies are linked to their representative by the exact pairs; a representative links
+    # wherever its copies would.
+    first: dict[tuple[str, ...], int] = {}
+    for i, item in enumerate(items):
+        first.setdefault((item.exact_hash, *merge_key(item)), i)
+    reps = np.array(sorted(first.values()), dtype=np.int64)
+    keys = minhash.band_keys(sig.values[reps], sig.k[reps])
+    exact = np.array(exact_pairs(items), dtype=np.int64).reshape(-1, 2)
+    uf = UnionFind(len(items))
+    for a, b in link(items, sig, np.concatenate([reps[candidate_pairs(keys)], exact])):
+        uf.union(a, b)
+    return uf.groups()
+
+
 def cluster_items(items: Sequence[Item], texts: Sequence[str]) -> list[Member]:
     """Deduplicate one batch in memory: exact hashes, LSH candidates, rules, union-find."""
     sig = minhash.signatures(list(texts))
-    keys = minhash.band_keys(sig.values, sig.k)
-    pairs = [*map(tuple, candidate_pairs(keys).tolist()), *exact_pairs(items)]
-    uf = UnionFind(len(items))
-    for a, b in link(items, sig, pairs):
-        uf.union(a, b)
     out: list[Member] = []
-    for group in uf.groups():
+    for group in components(items, sig):
         out += members_of([items[i] for i in group], sig.values[group], sig.k[group])
     return out
 

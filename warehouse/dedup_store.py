@@ -25,11 +25,11 @@ from baokan.dedup import (
     UnionFind,
     candidate_pairs,
     canonical_order,
+    components,
     exact_pairs,
     issue_items,
     link,
     members_of,
-    merge_key,
     single,
 )
 from baokan.models import IssueRecord
@@ -625,22 +625,7 @@ def _split(
     """The connected parts of a cluster's members under the linking rules. Every link a
     member ever had was to another member, so these are the clusters its members would
     form from scratch."""
-    # Band-key candidates among one member per text and merge key: a rerun ad's thousand
-    # identical copies share every key, and all their pairs would be a million per band.
-    # Copies are linked to their representative by the exact pairs; a representative links
-    # wherever its copies would.
-    first: dict[tuple[str, ...], int] = {}
-    for i, it in enumerate(items):
-        first.setdefault((it.exact_hash, *merge_key(it)), i)
-    reps = np.array(sorted(first.values()), dtype=np.int64)
-    keys = minhash.band_keys(sig.values[reps], sig.k[reps])
-    pairs = np.concatenate(
-        [reps[candidate_pairs(keys)], np.array(exact_pairs(items), dtype=np.int64).reshape(-1, 2)]
-    )
-    uf = UnionFind(len(items))
-    for a, b in link(items, sig, pairs):
-        uf.union(a, b)
-    return [([items[i] for i in g], _take(sig, g)) for g in uf.groups()]
+    return [([items[i] for i in g], _take(sig, g)) for g in components(items, sig)]
 
 
 def _take(sig: minhash.Signatures, rows: Sequence[int]) -> minhash.Signatures:

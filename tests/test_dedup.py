@@ -490,7 +490,11 @@ def test_postgresql_copy_keeps_awkward_text(pg_schema: tuple[psycopg.Connection[
         "page_label": "A\n1",
         "position": 1,
     }
-    store.assign(*as_items([record]))
+    other = {**record, "item_id": "稿件·乙", "site_id": "s2", "body": "另一篇正文"}
+    store.assign(*as_items([record, other]))
     items, cids, sig = store._load("s.site_id = ?", ["s\tite\\"])
     assert [(i.item_id, i.page_label, i.raw_sha256) for i in items] == [("x\\y", "A\n1", None)]
     assert sig.values.shape == (1, minhash.NUM_PERM) and cids[0].startswith("c")
+    # Band keys of ids of different byte lengths and escapes come back whole.
+    keys = store._run(f"SELECT item_id, count(*) FROM {schema}.{dedup_store.RECENT} GROUP BY 1")
+    assert dict(keys) == {"x\\y": minhash.BANDS, "稿件·乙": minhash.BANDS}

@@ -15,7 +15,9 @@
    History is `--history` random signatures (unrelated articles: what most of a real
    archive is to a new issue) plus real signatures of edited copies of 10 % of the batch,
    so the joins find true candidates and clusters are rewritten. The batch runs twice
-   (rolled back both times): "first" right after the history was built, "again" warm.
+   (rolled back both times): "first" right after the history was built, "again" warm; a
+   third run traces the client's peak memory (Python and numpy), which must not depend on
+   `--history`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import datetime as dt
 import json
 import random
 import time
+import tracemalloc
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -233,6 +236,18 @@ def run_batch(store: DedupStore, batch: list[str]) -> dict[str, Any]:
     }
 
 
+def client_peak_mb(store: DedupStore, batch: list[str]) -> float:
+    """Peak Python and numpy memory (MB) while one batch is deduplicated: a run of its own,
+    since tracing slows it. Compare runs with different --history: it must not grow."""
+    items, folded = items_for(batch, "today", "2026-01-05")
+    tracemalloc.start()
+    try:
+        store.assign(items, folded)
+        return round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+    finally:
+        tracemalloc.stop()
+
+
 def bench_duckdb(history: int, batch: list[str], path: Path) -> dict[str, Any]:
     """Build the DuckDB history file, then time one batch in a rolled-back transaction."""
     import duckdb
@@ -248,11 +263,14 @@ def bench_duckdb(history: int, batch: list[str], path: Path) -> dict[str, Any]:
         plant(store, batch)
 
     _, build = timed(build_history)
-    result = {}
+    result: dict[str, Any] = {}
     for run in ("first", "again"):  # cold caches, then warm (each run rolled back)
         con.execute("BEGIN TRANSACTION")
         result[run] = run_batch(store, batch)
         con.execute("ROLLBACK")
+    con.execute("BEGIN TRANSACTION")
+    result["client_peak_mb"] = client_peak_mb(store, batch)
+    con.execute("ROLLBACK")
     con.close()
     path.unlink(missing_ok=True)
     return {"build_s": round(build, 1), **result}
@@ -283,6 +301,9 @@ def bench_pg(dsn: str, history: int, batch: list[str]) -> dict[str, Any]:
                 con.execute("BEGIN")
                 result[run] = run_batch(store, batch)
                 con.execute("ROLLBACK")
+            con.execute("BEGIN")
+            result["client_peak_mb"] = client_peak_mb(store, batch)
+            con.execute("ROLLBACK")
             result["compaction"] = bench_compaction(store, history, len(batch))
         finally:
             con.execute(f"DROP SCHEMA {schema} CASCADE")

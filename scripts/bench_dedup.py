@@ -9,9 +9,11 @@
 2. One `--batch` deduplicated against `--history` stored signatures in DuckDB and in
    PostgreSQL (`DedupStore.assign`: signatures, band-key and hash joins, reading candidates
    and their clusters, writing the batch), inside a transaction that is rolled back. On
-   PostgreSQL the recent band-key tier starts half full (its average state), and the
+   PostgreSQL the recent band-key tier starts half full (its average state), in the table that
+   batches of `--batch` items write to (item rows from `ITEM_ROWS_FROM` items), and the
    compaction that runs after the load filling the tier (`DedupStore.maintain`) is timed on its
-   own, also rolled back.
+   own, also rolled back. The dead rows a rolled-back batch leaves (a committed one leaves
+   none) are vacuumed before the next run.
    History is `--history` random signatures (unrelated articles: what most of a real
    archive is to a new issue) plus real signatures of edited copies of 10 % of the batch,
    so the joins find true candidates and clusters are rewritten. The batch runs twice
@@ -38,7 +40,8 @@ import numpy as np
 from baokan import minhash
 from baokan.dedup import RULE_VERSION, Item, match_hash
 from parsers.text import fold_for_match
-from warehouse.dedup_store import RECENT, DedupStore, ddl
+from warehouse import dedup_store
+from warehouse.dedup_store import RECENT, RECENT_ITEMS, DedupStore, ddl
 
 ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 100_000  # history rows written per insert
@@ -196,15 +199,25 @@ def random_history_duckdb(store: DedupStore, n: int) -> None:
 
 
 def random_keys_pg(store: DedupStore, table: str, first: int, last: int) -> None:
-    """Random band keys of history items first..last-1, generated inside PostgreSQL."""
-    store._run(
-        f"""INSERT INTO {store.schema}.{table} SELECT (random() * 9.2e18 - 4.6e18)::bigint,
-        'h' || i FROM generate_series(?, ? - 1) i, generate_series(1, {minhash.BANDS}) b""",
-        [first, last],
-    )
+    """Random band keys of history items first..last-1, generated inside PostgreSQL: one row
+    per key, or one row per item with an array of keys in RECENT_ITEMS."""
+    key = "(random() * 9.2e18 - 4.6e18)::bigint"
+    if table == RECENT_ITEMS:  # + 0 * i: a new array per row, not one for all
+        sql = f"""INSERT INTO {store.schema}.{RECENT_ITEMS} SELECT 'h' || i,
+        array(SELECT {key} + 0 * i FROM generate_series(1, {minhash.BANDS}))
+        FROM generate_series(?, ? - 1) i"""
+    else:
+        sql = f"""INSERT INTO {store.schema}.{table} SELECT {key}, 'h' || i
+        FROM generate_series(?, ? - 1) i, generate_series(1, {minhash.BANDS}) b"""
+    store._run(sql, [first, last])
 
 
-def random_history_pg(store: DedupStore, n: int) -> None:
+def recent_table(batch: int) -> str:
+    """Where batches of this size put their band keys: their recent history is there too."""
+    return RECENT_ITEMS if batch >= dedup_store.ITEM_ROWS_FROM else RECENT
+
+
+def random_history_pg(store: DedupStore, n: int, recent_in: str) -> None:
     """The same history generated inside PostgreSQL (no client round trips), then indexed.
     The newest items' band keys are in the recent tier, half full: its average state."""
     s = store.schema
@@ -216,7 +229,7 @@ def random_history_pg(store: DedupStore, n: int) -> None:
     )
     recent = min(n, store.compact_rows // 2 // minhash.BANDS)
     random_keys_pg(store, "dedup_band_keys", 0, n - recent)
-    random_keys_pg(store, RECENT, n - recent, n)
+    random_keys_pg(store, recent_in, n - recent, n)
     store._run(
         f"""INSERT INTO {s}.cluster_members SELECT 'h' || i, 'ch' || i, true, 'canonical', 1.0,
         'exact-hash', ?, 'article', 'hist', DATE '2020-01-01' FROM generate_series(0, ? - 1) i""",
@@ -288,7 +301,7 @@ def bench_pg(dsn: str, history: int, batch: list[str]) -> dict[str, Any]:
             for stmt in ddl("postgresql", schema):
                 if "CREATE TABLE" in stmt:  # indexes after the bulk insert, as a backfill would
                     store._run(stmt)
-            _, build = timed(lambda: random_history_pg(store, history))
+            _, build = timed(lambda: random_history_pg(store, history, recent_table(len(batch))))
 
             def index_history() -> None:
                 store.create_tables()
@@ -301,13 +314,23 @@ def bench_pg(dsn: str, history: int, batch: list[str]) -> dict[str, Any]:
                 con.execute("BEGIN")
                 result[run] = run_batch(store, batch)
                 con.execute("ROLLBACK")
+                vacuum_batch_tables(store)
             con.execute("BEGIN")
             result["client_peak_mb"] = client_peak_mb(store, batch)
             con.execute("ROLLBACK")
+            vacuum_batch_tables(store)
             result["compaction"] = bench_compaction(store, history, len(batch))
         finally:
             con.execute(f"DROP SCHEMA {schema} CASCADE")
     return {"build_s": round(build, 1), "index_s": round(index, 1), **result}
+
+
+def vacuum_batch_tables(store: DedupStore) -> None:
+    """Vacuum what a rolled-back batch wrote to (autovacuum may be off)."""
+    with store.con.transaction():
+        store._empty_probe_table()
+    for t in ("dedup_signatures", "cluster_members", RECENT, RECENT_ITEMS):
+        store._run(f"VACUUM {store.schema}.{t}")
 
 
 def bench_compaction(store: DedupStore, history: int, batch: int) -> dict[str, Any]:
@@ -316,9 +339,10 @@ def bench_compaction(store: DedupStore, history: int, batch: int) -> dict[str, A
     store.con.execute("BEGIN")
     try:
         (held,) = store._run(f"SELECT count(*) FROM {store.schema}.{RECENT}")[0]
-        missing = max(0, store.compact_rows - int(held))
+        missing = max(0, store.compact_rows - int(held) - store._recent_item_keys())
         first = history + 10 * batch  # ids no batch uses
-        random_keys_pg(store, RECENT, first, first + -(-missing // minhash.BANDS))
+        table = recent_table(batch)
+        random_keys_pg(store, table, first, first + -(-missing // minhash.BANDS))
         moved, seconds = timed(lambda: store.compact(threshold=1))  # exactly full: move it
     finally:
         store.con.execute("ROLLBACK")

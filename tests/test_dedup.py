@@ -249,11 +249,17 @@ def pg_schema() -> Iterator[tuple[psycopg.Connection[Any], str]]:
             admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+# Issues of the set have 1 to 81 items: one indexed row per key for all of them, one row per
+# item for all, and for the two largest only.
+@pytest.mark.parametrize("item_rows_from", [dedup_store.ITEM_ROWS_FROM, 1, 50])
 def test_incremental_postgresql_equals_one_batch(
     pg_schema: tuple[psycopg.Connection[Any], str],
     records: list[dict[str, Any]],
     batch: list[Member],
+    item_rows_from: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(dedup_store, "ITEM_ROWS_FROM", item_rows_from)
     con, schema = pg_schema
     store = DedupStore(con, "postgresql", schema)
     _check_incremental(store, records, batch)
@@ -312,6 +318,8 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     early = [r for r in records if r["issue_date"] <= days[len(days) // 2]]
     late = [r for r in records if r["issue_date"] > days[len(days) // 2]]
     _load_by_issue(store, early, reverse=False)
+    monkeypatch.setattr(dedup_store, "ITEM_ROWS_FROM", 1)  # the late batch as item rows
+    work_mem = store._run("SELECT current_setting('work_mem')")
     plans: list[str] = []
     run = store._run
 
@@ -329,13 +337,16 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     # The staged keys and the probe's settings went with its savepoint.
     assert run(f"SELECT count(*) FROM {schema}.{dedup_store.PROBE}") == [(0,)]
     assert run("SELECT current_setting('enable_hashjoin')") == [("on",)]
+    assert run("SELECT current_setting('work_mem')") == work_mem
     # A batch of the size that turns the settings on is probed by a parallel plan.
     monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 32_000)
     rng = np.random.default_rng(5)
     many = np.sort(rng.integers(-(2**63), 2**63 - 1, 40_000, dtype=np.int64))
     plans.clear()
     store._probe_postgresql({"band_key": many, "pos": np.arange(40_000, dtype=np.int32)})
-    assert len(plans) == 1 and "Parallel Seq Scan" in plans[0]
+    # The indexes of both tiers, and the recent item rows by a parallel hash join.
+    assert len(plans) == 2 and all("Parallel Seq Scan" in p for p in plans)
+    assert dedup_store.RECENT_ITEMS in plans[1] and "Parallel Hash" in plans[1]
     # A parallel worker alone (the leader takes no part) finds what one process finds: it
     # sees the keys staged by the leader's own uncommitted transaction.
     sig = minhash.signatures(as_items(late)[1])
@@ -407,6 +418,35 @@ def test_postgresql_compaction_runs_one_at_a_time(
     assert _tiers(store) == (20 * minhash.BANDS, 0)
 
 
+def test_postgresql_compaction_waits_for_no_load_and_leaves_no_dead_item_rows(
+    pg_schema: tuple[psycopg.Connection[Any], str],
+    records: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dedup_store, "ITEM_ROWS_FROM", 1)
+    con, schema = pg_schema
+    DedupStore(con, "postgresql", schema).create_tables()
+    con.commit()
+    with psycopg.connect(PG_DSN, autocommit=True) as auto:  # as the warehouse connects
+        store = DedupStore(auto, "postgresql", schema, compact_rows=20 * minhash.BANDS)
+        with auto.transaction():
+            store.assign(*as_items(records[:20]))
+        items = f"{schema}.{dedup_store.RECENT_ITEMS}"
+        size = f"SELECT pg_relation_size('{items}')"
+        with psycopg.connect(PG_DSN) as other:  # a load that has probed the tier, uncommitted
+            other.execute(f"SELECT count(*) FROM {items}")
+            assert store.maintain()
+            assert other.execute(f"SELECT count(*) FROM {items}").fetchone()
+        assert _tiers(store) == (20 * minhash.BANDS, 0)
+        # Vacuumed: the next items take the moved rows' space, so the probe (which reads the
+        # item rows whole) never reads dead rows piling up.
+        (before,) = store._run(size)[0]
+        with auto.transaction():
+            store.assign(*as_items(records[20:40]))
+        assert store._run(size) == [(before,)]
+        assert _tiers(store) == (20 * minhash.BANDS, 20 * minhash.BANDS)
+
+
 def test_postgresql_probe_table_is_emptied_once_large_unless_in_use(
     pg_schema: tuple[psycopg.Connection[Any], str],
     records: list[dict[str, Any]],
@@ -430,12 +470,12 @@ def test_postgresql_probe_table_is_emptied_once_large_unless_in_use(
 
 
 def _tiers(store: DedupStore) -> tuple[int, int]:
-    """Band-key rows in the main and the recent tier."""
+    """Band keys in the main and the recent tier."""
     (main,), (recent,) = (
         store._run(f"SELECT count(*) FROM {store.schema}.{t}")[0]
         for t in ("dedup_band_keys", "dedup_band_keys_recent")
     )
-    return main, recent
+    return main, recent + store._recent_item_keys()
 
 
 def test_sample_issues_end_with_the_reprint_in_marts_reprints(
@@ -471,7 +511,9 @@ def test_sample_issues_end_with_the_reprint_in_marts_reprints(
     ]
 
 
-def test_postgresql_copy_keeps_awkward_text(pg_schema: tuple[psycopg.Connection[Any], str]) -> None:
+def test_postgresql_copy_keeps_awkward_text(
+    pg_schema: tuple[psycopg.Connection[Any], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     con, schema = pg_schema
     store = DedupStore(con, "postgresql", schema)
     store.create_tables()
@@ -498,3 +540,13 @@ def test_postgresql_copy_keeps_awkward_text(pg_schema: tuple[psycopg.Connection[
     # Band keys of ids of different byte lengths and escapes come back whole.
     keys = store._run(f"SELECT item_id, count(*) FROM {schema}.{dedup_store.RECENT} GROUP BY 1")
     assert dict(keys) == {"x\\y": minhash.BANDS, "稿件·乙": minhash.BANDS}
+    # And as item rows (a large batch's), with the same keys.
+    per_key = f"SELECT item_id, array_agg(band_key ORDER BY band_key) FROM {schema}.{{}} GROUP BY 1"
+    before = dict(store._run(per_key.format(dedup_store.RECENT)))
+    store.delete_issue("s\tite\\", "2026-01-05")
+    store.delete_issue("s2", "2026-01-05")
+    monkeypatch.setattr(dedup_store, "ITEM_ROWS_FROM", 1)
+    store.assign(*as_items([record, other]))
+    item_rows = f"SELECT item_id, band_keys FROM {schema}.{dedup_store.RECENT_ITEMS}"
+    assert {i: sorted(k) for i, k in store._run(item_rows)} == before
+    assert store._run(per_key.format(dedup_store.RECENT)) == []

@@ -48,16 +48,22 @@ _ITEM_COLS = (
     "position",
 )
 
-# PostgreSQL keeps band keys in two tiers. A 10,000-item batch's 320,000 keys land at random
+# PostgreSQL keeps band keys in tiers. A 10,000-item batch's 320,000 keys land at random
 # leaves of the band-key index; in a 32M-row index that is nearly every leaf, each read into
 # shared buffers, dirtied, evicted and logged as a full-page image after every checkpoint
-# (~550 MB of WAL per batch, scripts/bench_dedup.py). So a batch writes into a small recent
-# tier whose index stays cached, and `compact` moves the recent tier into the main one in one
-# sorted pass once it holds COMPACT_ROWS rows (~62,500 items): the main index is rewritten
-# once per compaction instead of once per batch. Probes read both tiers. Compaction runs
-# after the load that fills the tier has committed (`maintain`), never inside it.
+# (~550 MB of WAL per batch, scripts/bench_dedup.py). So new keys go into a small recent tier,
+# and `compact` moves it into the main one in one sorted pass once it holds COMPACT_ROWS keys
+# (~62,500 items): the main index is rewritten once per compaction instead of once per batch.
+# The recent tier has two tables, by batch size. A batch of an issue or a few writes one
+# indexed row per key (RECENT): a few thousand index inserts, probed by index. A large batch
+# writes one unindexed row per item with its keys in an array (RECENT_ITEMS): 10,000 rows
+# instead of 320,000 rows and index entries (~0.55 s less per 10,000 items), probed by a hash
+# join that reads the table whole, which only pays while large batches have filled it.
+# Compaction runs after the load that fills the tier has committed (`maintain`), never in it.
 RECENT = "dedup_band_keys_recent"
-COMPACT_ROWS = 2_000_000  # ~62,500 items; the recent index is then ~45 MB
+RECENT_ITEMS = "dedup_recent_items"
+ITEM_ROWS_FROM = 2_000  # items per batch from which band keys are written as item rows
+COMPACT_ROWS = 2_000_000  # keys: ~62,500 items; the recent index is then ~45 MB
 _SAMPLE_ROWS = 4_096
 _COMPACT_LOCK = 50_602  # advisory lock class of band-key compaction (with the schema's hash)
 PROBE = "dedup_probe_keys"
@@ -74,6 +80,15 @@ _PARALLEL_PROBE = (
     ("min_parallel_table_scan_size", "0"),
 )
 _INDEX_PROBE = (("enable_hashjoin", "off"), ("enable_mergejoin", "off"))
+# RECENT_ITEMS has no index: its keys (unnested row by row: a nested loop) and the batch's are
+# joined by a parallel hash join, whose hash fits in memory (a full tier's takes ~110 MB;
+# spilled in 4 MB batches the join is 10-30% slower).
+_HASH_PROBE = (
+    ("enable_hashjoin", "on"),
+    ("enable_nestloop", "on"),
+    ("enable_mergejoin", "off"),
+    ("work_mem", "64MB"),
+)
 _PROBE_TABLE_MAX_BYTES = 64 << 20  # ~4 batches of 10,000 items, or ~1,000 daily issues
 
 
@@ -81,7 +96,7 @@ def ddl(dialect: str, schema: str = "core") -> list[str]:
     """CREATE statements for the dedup tables as of the last migration (and PG indexes)."""
     if dialect != "postgresql":
         return ddl_v5(dialect, schema)
-    return ddl_v5(dialect, schema) + tier_ddl(schema) + probe_ddl(schema)
+    return ddl_v5(dialect, schema) + tier_ddl(schema) + probe_ddl(schema) + items_ddl(schema)
 
 
 def probe_ddl(schema: str = "core") -> list[str]:
@@ -101,6 +116,15 @@ def tier_ddl(schema: str = "core") -> list[str]:
         f"""CREATE TABLE IF NOT EXISTS {schema}.{RECENT} (
             band_key BIGINT NOT NULL, item_id VARCHAR NOT NULL)""",
         f"CREATE INDEX IF NOT EXISTS dedup_recent_band_key_idx ON {schema}.{RECENT} (band_key)",
+    ]
+
+
+def items_ddl(schema: str = "core") -> list[str]:
+    """The recent tier's table for large batches: one row per item, its band keys in an array
+    (PostgreSQL only; migration 8)."""
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {schema}.{RECENT_ITEMS} (
+            item_id VARCHAR NOT NULL, band_keys BIGINT[] NOT NULL)"""
     ]
 
 
@@ -263,24 +287,36 @@ class DedupStore:
         return {(int(a), str(b)) for a, b in rows}
 
     def _probe_postgresql(self, batch: dict[str, np.ndarray]) -> list[tuple[Any, ...]]:
-        """One index probe per batch key and tier, split over PostgreSQL's parallel workers,
-        from keys staged in a savepoint that is rolled back (with the settings it made)."""
-        probes = " UNION ALL ".join(
-            f"SELECT k.pos, b.item_id FROM {self.schema}.{PROBE} k "
-            f"JOIN {t} b ON b.band_key = k.band_key"
+        """One index probe per batch key and indexed tier, split over PostgreSQL's parallel
+        workers, and a parallel hash join with the recent item rows if there are any; from
+        keys staged in a savepoint that is rolled back (with the settings it made)."""
+        s = self.schema
+        indexed = " UNION ALL ".join(
+            f"SELECT k.pos, b.item_id FROM {s}.{PROBE} k JOIN {t} b ON b.band_key = k.band_key"
             for t in self._band_tables()
         )
-        settings = _INDEX_PROBE + (_PARALLEL_PROBE if len(batch["pos"]) >= _PARALLEL_KEYS else ())
+        hashed = (
+            f"SELECT k.pos, r.item_id FROM {s}.{RECENT_ITEMS} r "
+            "CROSS JOIN LATERAL unnest(r.band_keys) AS u(band_key) "
+            f"JOIN {s}.{PROBE} k ON k.band_key = u.band_key"
+        )
         rows: list[tuple[Any, ...]] = []
         with self.con.transaction() as savepoint:
-            for name, value in settings:
-                self._run("SELECT set_config(?, ?, true)", [name, value])
-            self._copy_binary(
-                f"{self.schema}.{PROBE}", batch, {"band_key": "BIGINT", "pos": "INTEGER"}
-            )
-            rows = self._run(probes)
+            self._copy_binary(f"{s}.{PROBE}", batch, {"band_key": "BIGINT", "pos": "INTEGER"})
+            big = len(batch["pos"]) >= _PARALLEL_KEYS
+            self._settings(_INDEX_PROBE + (_PARALLEL_PROBE if big else ()))
+            rows = self._run(indexed)
+            if self._run(f"SELECT EXISTS (SELECT FROM {s}.{RECENT_ITEMS})")[0][0]:
+                # Read whole, however small the batch: always in parallel.
+                self._settings(_HASH_PROBE + _PARALLEL_PROBE)
+                rows += self._run(hashed)
             raise psycopg.Rollback(savepoint)
         return rows
+
+    def _settings(self, settings: Sequence[tuple[str, str]]) -> None:
+        """Planner settings until the end of the (sub)transaction."""
+        for name, value in settings:
+            self._run("SELECT set_config(?, ?, true)", [name, value])
 
     def _hash_candidates(self, items: Sequence[Item]) -> set[tuple[int, str]]:
         """(batch position, stored item) pairs with the same match-folded text hash."""
@@ -330,6 +366,10 @@ class DedupStore:
         data["shingles"] = sig.shingles.astype(np.int32)
         data["signature"] = [row.tobytes() for row in sig.values]
         self._insert(f"{s}.dedup_signatures", data)
+        if self.dialect == "postgresql" and len(items) >= ITEM_ROWS_FROM:
+            rows = {"item_id": [it.item_id for it in items], "band_keys": _pg_arrays(keys)}
+            self._insert(f"{s}.{RECENT_ITEMS}", rows)
+            return
         # In key order: index inserts then walk the band-key index once instead of at random.
         # COPY, not INSERT ... SELECT from the staged keys: only COPY inserts rows a page at a
         # time (half the time for 320,000 rows).
@@ -340,27 +380,35 @@ class DedupStore:
 
     def compact(self, threshold: int | None = None) -> bool:
         """Move the recent band-key tier into the main one, in key order, once it holds
-        `threshold` rows (PostgreSQL; DuckDB has one tier). Whether it moved anything."""
+        `threshold` keys (PostgreSQL; DuckDB has one tier). Whether it moved anything."""
         if self.dialect != "postgresql":
             return False
         s = self.schema
         threshold = self.compact_rows if threshold is None else threshold
-        if self._recent_rows(threshold) < threshold:
+        if self._recent_rows(threshold) + self._recent_item_keys() < threshold:
             return False
         # One compaction at a time: a concurrent one skips it (the next load compacts), so
         # two loads never wait on each other's compaction. Rows another transaction adds
-        # meanwhile are not visible to this DELETE, so they stay recent.
+        # meanwhile are not visible to these DELETEs, so they stay recent.
         (mine,) = self._run("SELECT pg_try_advisory_xact_lock(?, hashtext(?))", [_COMPACT_LOCK, s])[
             0
         ]
         if not mine:
             return False
         self._run(
-            f"WITH moved AS (DELETE FROM {s}.{RECENT} RETURNING band_key, item_id) "
+            f"WITH keyed AS (DELETE FROM {s}.{RECENT} RETURNING band_key, item_id), "
+            f"itemed AS (DELETE FROM {s}.{RECENT_ITEMS} RETURNING item_id, band_keys) "
             f"INSERT INTO {s}.dedup_band_keys (band_key, item_id) "
-            "SELECT band_key, item_id FROM moved ORDER BY band_key"
+            "SELECT band_key, item_id FROM keyed UNION ALL "
+            "SELECT u.band_key, i.item_id FROM itemed i, unnest(i.band_keys) AS u(band_key) "
+            "ORDER BY 1"
         )
         return True
+
+    def _recent_item_keys(self) -> int:
+        """Band keys in the recent item rows (a few thousand rows at most to read)."""
+        sql = f"SELECT coalesce(sum(cardinality(band_keys)), 0) FROM {self.schema}.{RECENT_ITEMS}"
+        return int(self._run(sql)[0][0])
 
     def _recent_rows(self, threshold: int) -> float:
         """Rows in the recent tier, estimated from an index range holding about 4,096 rows at
@@ -438,6 +486,12 @@ class DedupStore:
                     "(SELECT unnest(CAST(? AS VARCHAR[])))",
                     [keys, [g.item_id for g in gone]],
                 )
+            if self.dialect == "postgresql":
+                self._run(
+                    f"DELETE FROM {s}.{RECENT_ITEMS} WHERE item_id IN "
+                    "(SELECT unnest(CAST(? AS VARCHAR[])))",
+                    [[g.item_id for g in gone]],
+                )
         for table in ("dedup_signatures", "cluster_members"):
             self._run(f"DELETE FROM {s}.{table} WHERE site_id = ? AND issue_date = ?", key)
         remaining = self._clusters(affected)
@@ -459,16 +513,24 @@ class DedupStore:
         return self._assign(items, sig, keys, sorted(band | self._hash_candidates(items)), clock)
 
     def maintain(self) -> bool:
-        """Compact the band-key tiers if the recent one is full, and empty the probe table if
-        its dead rows have piled up, each in a transaction of its own (PostgreSQL; DuckDB has
-        nothing to do). Called after a load has committed, so the load never waits on it or
-        holds its locks meanwhile. Whether it compacted."""
+        """Compact the band-key tiers if the recent one is full (then vacuum its item rows),
+        and empty the probe table if its dead rows have piled up, each in a transaction of its
+        own (PostgreSQL; DuckDB has nothing to do). Called after a load has committed, so the
+        load never waits on it or holds its locks meanwhile. Whether it compacted."""
         if self.dialect != "postgresql":
             return False
         with self.con.transaction():
             self._empty_probe_table()
         with self.con.transaction():
-            return self.compact()
+            compacted = self.compact()
+        if compacted and self.con.autocommit:
+            # The probe reads the recent item rows whole, deleted ones included until a vacuum,
+            # and autovacuum may be off. VACUUM cannot run inside a transaction block, so a
+            # caller's open transaction leaves this to a later vacuum. Not TRUNCATE: the
+            # emptied pages are refilled by later loads, and giving them back to the OS
+            # would wait up to 5 s for any load reading the table.
+            self._run(f"VACUUM (TRUNCATE false) {self.schema}.{RECENT_ITEMS}")
+        return compacted
 
     def _empty_probe_table(self) -> bool:
         """TRUNCATE the probe table once it is large. Every row it ever held was rolled back,
@@ -593,6 +655,11 @@ _PGCOPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags, header 
 _PGCOPY_TRAILER = b"\xff\xff"
 
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _pg_arrays(keys: np.ndarray) -> list[str]:
+    """Each row of `keys` as a PostgreSQL array literal, for COPY's text format."""
+    return ["{" + ",".join(map(str, row)) + "}" for row in keys.tolist()]
 
 
 def _copy_column(values: Any) -> list[str]:

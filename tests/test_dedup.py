@@ -469,6 +469,44 @@ def test_postgresql_probe_table_is_emptied_once_large_unless_in_use(
     assert store._run(size)[0][0] == 0
 
 
+def test_postgresql_probe_stays_parallel_after_a_vacuum_of_the_probe_table(
+    pg_schema: tuple[psycopg.Connection[Any], str],
+    records: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema)
+    store.create_tables()
+    monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 1)  # every batch stages its keys
+    store.assign(*as_items(records[:40]))
+    con.commit()
+    plans: list[str] = []
+    run = store._run
+
+    def explained(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        if sql.startswith("SELECT k.pos"):
+            plans.append("\n".join(r[0] for r in run("EXPLAIN " + sql, params)))
+        return run(sql, params)
+
+    monkeypatch.setattr(store, "_run", explained)
+    many = np.sort(np.random.default_rng(7).integers(-(2**63), 2**63 - 1, 40_000))
+    probe: dict[str, np.ndarray] = {"band_key": many, "pos": np.arange(40_000, dtype=np.int32)}
+    # A vacuum that keeps the emptied pages (one that cannot take the lock to give them back
+    # does) records zero rows in them.
+    with psycopg.connect(PG_DSN, autocommit=True) as admin:
+        admin.execute(f"VACUUM (TRUNCATE false) {schema}.{dedup_store.PROBE}")
+    store._probe_postgresql(probe)
+    assert "Parallel" not in plans[-1]  # planned for one key: what maintain() repairs
+    store.maintain()
+    store._probe_postgresql(probe)
+    assert "Parallel Seq Scan" in plans[-1]
+    (options,) = run(
+        "SELECT reloptions FROM pg_class WHERE oid = CAST(? AS regclass)",
+        [f"{schema}.{dedup_store.PROBE}"],
+    )[0]
+    assert options == ["autovacuum_enabled=false"]
+
+
 def _tiers(store: DedupStore) -> tuple[int, int]:
     """Band keys in the main and the recent tier."""
     (main,), (recent,) = (

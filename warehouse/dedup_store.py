@@ -96,7 +96,13 @@ def ddl(dialect: str, schema: str = "core") -> list[str]:
     """CREATE statements for the dedup tables as of the last migration (and PG indexes)."""
     if dialect != "postgresql":
         return ddl_v5(dialect, schema)
-    return ddl_v5(dialect, schema) + tier_ddl(schema) + probe_ddl(schema) + items_ddl(schema)
+    return [
+        *ddl_v5(dialect, schema),
+        *tier_ddl(schema),
+        *probe_ddl(schema),
+        *items_ddl(schema),
+        *probe_settings_ddl(schema),
+    ]
 
 
 def probe_ddl(schema: str = "core") -> list[str]:
@@ -117,6 +123,12 @@ def tier_ddl(schema: str = "core") -> list[str]:
             band_key BIGINT NOT NULL, item_id VARCHAR NOT NULL)""",
         f"CREATE INDEX IF NOT EXISTS dedup_recent_band_key_idx ON {schema}.{RECENT} (band_key)",
     ]
+
+
+def probe_settings_ddl(schema: str = "core") -> list[str]:
+    """Autovacuum off for the probe table (PostgreSQL only; migration 9): `maintain` empties
+    it, and a vacuum would record it as empty, which makes probes plan for one key."""
+    return [f"ALTER TABLE {schema}.{PROBE} SET (autovacuum_enabled = false)"]
 
 
 def items_ddl(schema: str = "core") -> list[str]:
@@ -533,12 +545,19 @@ class DedupStore:
         return compacted
 
     def _empty_probe_table(self) -> bool:
-        """TRUNCATE the probe table once it is large. Every row it ever held was rolled back,
-        but the space stays until a vacuum (and autovacuum may be off), and each probe scans
-        it whole. A load using it right now keeps it as it is (NOWAIT), for a later load."""
+        """TRUNCATE the probe table once it is large, or once a vacuum has counted it empty.
+        Every row it ever held was rolled back, but the space stays until a vacuum (and
+        autovacuum may be off), and each probe scans it whole. A vacuum records it as zero
+        rows in its pages, and PostgreSQL then plans every probe for one staged key: no
+        parallel workers, twice the time. A TRUNCATEd table is sized from its pages again.
+        A load using it right now keeps it as it is (NOWAIT), for a later load."""
         table = f"{self.schema}.{PROBE}"
-        (size,) = self._run("SELECT pg_relation_size(CAST(? AS regclass))", [table])[0]
-        if size < _PROBE_TABLE_MAX_BYTES:
+        (size, rows, pages) = self._run(
+            "SELECT pg_relation_size(oid), reltuples, relpages FROM pg_class "
+            "WHERE oid = CAST(? AS regclass)",
+            [table],
+        )[0]
+        if size < _PROBE_TABLE_MAX_BYTES and not (rows == 0 and pages > 0):
             return False
         try:
             with self.con.transaction():

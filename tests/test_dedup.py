@@ -5,6 +5,7 @@ whether a whole set is clustered at once or issue by issue against a real wareho
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -505,6 +506,41 @@ def test_postgresql_probe_stays_parallel_after_a_vacuum_of_the_probe_table(
         [f"{schema}.{dedup_store.PROBE}"],
     )[0]
     assert options == ["autovacuum_enabled=false"]
+
+
+def test_postgresql_hash_probe_hashes_the_batch_however_many_dead_rows_staging_left(
+    pg_schema: tuple[psycopg.Connection[Any], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con, schema = pg_schema
+    store = DedupStore(con, "postgresql", schema)
+    store.create_tables()
+    store._run(  # 3,000 recent item rows (96,000 keys) from a large batch
+        f"INSERT INTO {schema}.{dedup_store.RECENT_ITEMS} SELECT 'r' || i, "
+        f"array(SELECT (random() * 9e18)::bigint + 0 * i FROM generate_series(1, {minhash.BANDS})) "
+        "FROM generate_series(1, 3000) i"
+    )
+    con.commit()
+    rng = np.random.default_rng(11)
+    probe: dict[str, np.ndarray] = {
+        "band_key": np.sort(rng.integers(-(2**63), 2**63 - 1, 40_000)),
+        "pos": np.arange(40_000, dtype=np.int32),
+    }
+    for _ in range(8):  # earlier probes leave 320,000 rolled-back rows in the probe table
+        store._probe_postgresql(probe)
+    plans: list[str] = []
+    run = store._run
+
+    def explained(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        if sql.startswith("SELECT k.pos") and dedup_store.RECENT_ITEMS in sql:
+            plans.append("\n".join(r[0] for r in run("EXPLAIN " + sql, params)))
+        return run(sql, params)
+
+    monkeypatch.setattr(store, "_run", explained)
+    store._probe_postgresql(probe)
+    # The hashed side (under "Parallel Hash") is the batch's 40,000 keys, not the 96,000.
+    lines = plans[0].splitlines()
+    (at,) = [i for i, line in enumerate(lines) if re.search(r"->  Parallel Hash\s+\(", line)]
+    assert f"Parallel Seq Scan on {dedup_store.PROBE}" in lines[at + 1]
 
 
 def _tiers(store: DedupStore) -> tuple[int, int]:

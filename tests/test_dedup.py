@@ -493,19 +493,11 @@ def test_postgresql_probe_stays_parallel_after_a_vacuum_of_the_probe_table(
     many = np.sort(np.random.default_rng(7).integers(-(2**63), 2**63 - 1, 40_000))
     probe: dict[str, np.ndarray] = {"band_key": many, "pos": np.arange(40_000, dtype=np.int32)}
     # A vacuum that keeps the emptied pages (one that cannot take the lock to give them back
-    # does) records zero rows in them.
+    # does) records zero rows in them: sized by that, a probe would be planned for one key.
     with psycopg.connect(PG_DSN, autocommit=True) as admin:
         admin.execute(f"VACUUM (TRUNCATE false) {schema}.{dedup_store.PROBE}")
-    store._probe_postgresql(probe)
-    assert "Parallel" not in plans[-1]  # planned for one key: what maintain() repairs
-    store.maintain()
-    store._probe_postgresql(probe)
+    store._probe_postgresql(probe)  # planned from the staged keys, not from that count
     assert "Parallel Seq Scan" in plans[-1]
-    (options,) = run(
-        "SELECT reloptions FROM pg_class WHERE oid = CAST(? AS regclass)",
-        [f"{schema}.{dedup_store.PROBE}"],
-    )[0]
-    assert options == ["autovacuum_enabled=false"]
 
 
 def test_postgresql_hash_probe_hashes_the_batch_however_many_dead_rows_staging_left(

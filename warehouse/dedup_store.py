@@ -102,7 +102,6 @@ def ddl(dialect: str, schema: str = "core") -> list[str]:
         *tier_ddl(schema),
         *probe_ddl(schema),
         *items_ddl(schema),
-        *probe_settings_ddl(schema),
     ]
 
 
@@ -124,12 +123,6 @@ def tier_ddl(schema: str = "core") -> list[str]:
             band_key BIGINT NOT NULL, item_id VARCHAR NOT NULL)""",
         f"CREATE INDEX IF NOT EXISTS dedup_recent_band_key_idx ON {schema}.{RECENT} (band_key)",
     ]
-
-
-def probe_settings_ddl(schema: str = "core") -> list[str]:
-    """Autovacuum off for the probe table (PostgreSQL only; migration 9): `maintain` empties
-    it, and a vacuum would record it as empty, which makes probes plan for one key."""
-    return [f"ALTER TABLE {schema}.{PROBE} SET (autovacuum_enabled = false)"]
 
 
 def items_ddl(schema: str = "core") -> list[str]:
@@ -320,10 +313,11 @@ class DedupStore:
             self._copy_binary(f"{s}.{PROBE}", batch, {"band_key": "BIGINT", "pos": "INTEGER"})
             big = len(batch["pos"]) >= _PARALLEL_KEYS
             if big:
-                # Sized from its pages, rolled-back rows included, the table can look larger
-                # than the recent item rows, and the hash join would then hash those (with
-                # their arrays: 0.4 s more). ANALYZE counts the staged keys (~30 ms); the lock
-                # it takes makes concurrent large probes take turns.
+                # The planner sizes the table from its pages, rolled-back rows included, or
+                # from a vacuum's count (zero live rows): it could then plan for one key (no
+                # workers, twice the time) or hash the recent item rows with their arrays
+                # instead of the batch's keys (0.4 s more). ANALYZE counts the staged keys
+                # (~30 ms); the lock it takes makes concurrent large probes take turns.
                 self._run(f"ANALYZE {s}.{PROBE}")
             self._settings(_INDEX_PROBE + (_PARALLEL_PROBE if big else ()))
             rows = self._run(indexed)
@@ -554,19 +548,12 @@ class DedupStore:
         return compacted
 
     def _empty_probe_table(self) -> bool:
-        """TRUNCATE the probe table once it is large, or once a vacuum has counted it empty.
-        Every row it ever held was rolled back, but the space stays until a vacuum (and
-        autovacuum may be off), and each probe scans it whole. A vacuum records it as zero
-        rows in its pages, and PostgreSQL then plans every probe for one staged key: no
-        parallel workers, twice the time. A TRUNCATEd table is sized from its pages again.
-        A load using it right now keeps it as it is (NOWAIT), for a later load."""
+        """TRUNCATE the probe table once it is large. Every row it ever held was rolled back,
+        but the space stays until a vacuum (and autovacuum may be off), and each probe scans
+        it whole. A load using it right now keeps it as it is (NOWAIT), for a later load."""
         table = f"{self.schema}.{PROBE}"
-        (size, rows, pages) = self._run(
-            "SELECT pg_relation_size(oid), reltuples, relpages FROM pg_class "
-            "WHERE oid = CAST(? AS regclass)",
-            [table],
-        )[0]
-        if size < _PROBE_TABLE_MAX_BYTES and not (rows == 0 and pages > 0):
+        (size,) = self._run("SELECT pg_relation_size(CAST(? AS regclass))", [table])[0]
+        if size < _PROBE_TABLE_MAX_BYTES:
             return False
         try:
             with self.con.transaction():

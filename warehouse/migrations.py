@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 
 from warehouse.dedup_store import ddl_v5 as dedup_ddl
-from warehouse.dedup_store import items_ddl, probe_ddl, probe_settings_ddl, tier_ddl
+from warehouse.dedup_store import items_ddl, probe_ddl, tier_ddl
 from warehouse.dialect import Dialect
 from warehouse.schema import ISSUE_TABLES, MARTS
 
@@ -133,11 +133,6 @@ DEDUP_RECENT_ITEMS = Migration(
     8, "recent band keys by item", (), {"postgresql": tuple(items_ddl())}
 )
 
-# PostgreSQL: the probe table is emptied by the loads, never vacuumed (dedup_store.py says why).
-DEDUP_PROBE_NO_VACUUM = Migration(
-    9, "no autovacuum on the probe table", (), {"postgresql": tuple(probe_settings_ddl())}
-)
-
 MIGRATIONS = (
     Migration(1, "foundation schema", FOUNDATION),
     Migration(2, "provenance columns on every core table", PROVENANCE),
@@ -147,7 +142,6 @@ MIGRATIONS = (
     DEDUP_TIERS,
     DEDUP_PROBE,
     DEDUP_RECENT_ITEMS,
-    DEDUP_PROBE_NO_VACUUM,
 )
 
 BOOTSTRAP = (

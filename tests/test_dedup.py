@@ -321,15 +321,8 @@ def test_postgresql_parallel_probe_equals_one_batch_and_leaves_nothing_behind(
     _load_by_issue(store, early, reverse=False)
     monkeypatch.setattr(dedup_store, "ITEM_ROWS_FROM", 1)  # the late batch as item rows
     work_mem = store._run("SELECT current_setting('work_mem')")
-    plans: list[str] = []
     run = store._run
-
-    def explained(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        if sql.startswith("SELECT k.pos"):
-            plans.append("\n".join(r[0] for r in run("EXPLAIN " + sql, params)))
-        return run(sql, params)
-
-    monkeypatch.setattr(store, "_run", explained)
+    plans = _record_probe_plans(store, monkeypatch)
     store.assign(*as_items(late))
     expected = {(m.item_id, m.cluster_id, m.is_canonical, m.relation) for m in batch}
     assert {
@@ -481,15 +474,7 @@ def test_postgresql_probe_stays_parallel_after_a_vacuum_of_the_probe_table(
     monkeypatch.setattr(dedup_store, "_PARALLEL_KEYS", 1)  # every batch stages its keys
     store.assign(*as_items(records[:40]))
     con.commit()
-    plans: list[str] = []
-    run = store._run
-
-    def explained(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        if sql.startswith("SELECT k.pos"):
-            plans.append("\n".join(r[0] for r in run("EXPLAIN " + sql, params)))
-        return run(sql, params)
-
-    monkeypatch.setattr(store, "_run", explained)
+    plans = _record_probe_plans(store, monkeypatch)
     many = np.sort(np.random.default_rng(7).integers(-(2**63), 2**63 - 1, 40_000))
     probe: dict[str, np.ndarray] = {"band_key": many, "pos": np.arange(40_000, dtype=np.int32)}
     # A vacuum that keeps the emptied pages (one that cannot take the lock to give them back
@@ -519,20 +504,27 @@ def test_postgresql_hash_probe_hashes_the_batch_however_many_dead_rows_staging_l
     }
     for _ in range(8):  # earlier probes leave 320,000 rolled-back rows in the probe table
         store._probe_postgresql(probe)
+    plans = _record_probe_plans(store, monkeypatch)
+    store._probe_postgresql(probe)
+    # The hashed side (under "Parallel Hash") is the batch's 40,000 keys, not the 96,000.
+    (plan,) = [p for p in plans if dedup_store.RECENT_ITEMS in p]
+    lines = plan.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if re.search(r"->  Parallel Hash\s+\(", line)]
+    assert f"Parallel Seq Scan on {dedup_store.PROBE}" in lines[at + 1]
+
+
+def _record_probe_plans(store: DedupStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The plans of the store's band-key probes from now on, appended as they run."""
     plans: list[str] = []
     run = store._run
 
     def explained(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
-        if sql.startswith("SELECT k.pos") and dedup_store.RECENT_ITEMS in sql:
+        if sql.startswith("SELECT k.pos"):
             plans.append("\n".join(r[0] for r in run("EXPLAIN " + sql, params)))
         return run(sql, params)
 
     monkeypatch.setattr(store, "_run", explained)
-    store._probe_postgresql(probe)
-    # The hashed side (under "Parallel Hash") is the batch's 40,000 keys, not the 96,000.
-    lines = plans[0].splitlines()
-    (at,) = [i for i, line in enumerate(lines) if re.search(r"->  Parallel Hash\s+\(", line)]
-    assert f"Parallel Seq Scan on {dedup_store.PROBE}" in lines[at + 1]
+    return plans
 
 
 def _tiers(store: DedupStore) -> tuple[int, int]:

@@ -43,6 +43,8 @@ class ArticleScore:
     fields_ok: bool  # kicker, subtitle, byline
     roles_ok: bool = False  # subheads, captions, continuation notes
     bbox_ok: bool | None = None  # parsed bbox inside the module's truth bbox (None: no truth)
+    subheads: tuple[int, int, int] = (0, 0, 0)  # (found in order, truth, parsed)
+    breaks: tuple[int, int, int] = (0, 0, 0)  # paragraph boundaries (right, truth, parsed)
 
 
 @dataclass
@@ -58,6 +60,29 @@ class Report:
     radicals: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     layer_errors: list[str] = field(default_factory=list)  # text_layer other than the truth's
+    coverage: dict[str, float] = field(default_factory=dict)  # page → characters placed share
+    empty_pages: list[str] = field(default_factory=list)  # text on the page, no item from it
+    kind_errors: list[str] = field(default_factory=list)  # ad taken for a notice or back
+
+    @property
+    def min_coverage(self) -> float:
+        """The lowest page coverage (1.0 for no pages)."""
+        return min(self.coverage.values(), default=1.0)
+
+    @property
+    def subhead_accuracy(self) -> float:
+        """Subheads found in order over the larger of truth and parsed counts (1.0 for none)."""
+        found, want, got = (sum(x) for x in zip(*(a.subheads for a in self.articles), strict=True))
+        return found / max(want, got) if max(want, got) else 1.0
+
+    @property
+    def paragraph_f1(self) -> float:
+        """F1 of paragraph boundaries over all truth articles (1.0 when there are none)."""
+        right, want, got = (sum(x) for x in zip(*(a.breaks for a in self.articles), strict=True))
+        if not want and not got:
+            return 1.0
+        precision, recall = right / got if got else 0.0, right / want if want else 0.0
+        return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
     @property
     def median_similarity(self) -> float:
@@ -79,6 +104,41 @@ class Report:
 
 def _body(paragraphs: list[str]) -> str:
     return "\n".join(paragraphs)
+
+
+def _in_order(want: list[str], got: list[str]) -> int:
+    """How many of `want` appear in `got` in the same order (longest common subsequence)."""
+    row = [0] * (len(got) + 1)
+    for w in want:
+        prev = 0
+        for j, g in enumerate(got, 1):
+            prev, row[j] = row[j], prev + 1 if w == g else max(row[j], row[j - 1])
+    return row[-1]
+
+
+def _offsets(paragraphs: list[str]) -> set[int]:
+    """Where paragraph boundaries fall in the paragraphs' joined text."""
+    out, pos = set(), 0
+    for p in paragraphs[:-1]:
+        pos += len(p)
+        out.add(pos)
+    return out
+
+
+def _breaks(want: list[str], got: list[str]) -> tuple[int, int, int]:
+    """Paragraph boundaries: (parsed ones at a truth boundary, truth count, parsed count)."""
+    truth, parsed = _offsets(want), _offsets(got)
+    blocks = SequenceMatcher(None, "".join(got), "".join(want), autojunk=False)
+    right = 0
+    for pos in parsed:  # a boundary maps across where the two texts agree around it
+        for a, b, size in blocks.get_matching_blocks():
+            if a < pos <= a + size and pos - a + b in truth:
+                right += 1
+                break
+            if a == pos and b in truth:
+                right += 1
+                break
+    return right, len(truth), len(parsed)
 
 
 def _match(truth: dict[str, Any], parsed: list[PdfArticle]) -> PdfArticle | None:
@@ -121,8 +181,13 @@ def _leaks(name: str, truth: dict[str, Any], page: PdfPage, report: Report) -> N
         probes = [ad["text"][i : i + 8] for i in range(0, max(1, len(ad["text"]) - 8), 8)]
         if any(p in article_text for p in probes):
             report.ad_leaks.append(f"{name}: {ad['text'][:20]}…")
-        if ad["text"].replace(" ", "")[:12] not in parsed_ads:
+        head = ad["text"].replace(" ", "")[:12]
+        if head not in parsed_ads:
             report.ads_missed.append(f"{name}: {ad['text'][:20]}…")
+            continue
+        kinds = {a.kind for a in page.ads if head in a.text.replace(" ", "")}
+        if ad.get("kind", "ad") not in kinds:
+            report.kind_errors.append(f"{name}: {ad['text'][:12]}… is a {ad.get('kind', 'ad')}")
     for item in truth["furniture"]:
         if len(item) >= 4 and item in article_text:
             report.furniture_leaks.append(f"{name}: {item}")
@@ -156,9 +221,18 @@ def score_page(name: str, truth: dict[str, Any], page: PdfPage, report: Report) 
                 and (got.subheads, got.captions, got.continuations)
                 == (want["subheads"], want["captions"], want["continuations"]),
                 bbox_ok=_inside(got.bbox, want["bbox"]) if got and want["bbox"] else None,
+                subheads=(
+                    _in_order(want["subheads"], got.subheads) if got else 0,
+                    len(want["subheads"]),
+                    len(got.subheads) if got else 0,
+                ),
+                breaks=_breaks(want["paragraphs"], got.paragraphs if got else []),
             )
         )
     report.extra_articles += sum(1 for a in page.articles if id(a) not in matched)
+    report.coverage[name] = page.coverage
+    if page.chars and not (page.articles or page.ads):
+        report.empty_pages.append(f"{name}: {page.chars} characters, no article or ad")
     _leaks(name, truth, page, report)
     bad = sorted({f"U+{ord(c):04X}" for c in _all_text(page) if is_radical_or_compat(c)})
     if bad:
@@ -201,7 +275,13 @@ def format_report(report: Report, verbose: bool = True) -> str:
         f"kicker/subtitle/byline accuracy {report.share('fields_ok'):.4f}, "
         f"subhead/caption/continuation accuracy {report.share('roles_ok'):.4f}, "
         f"bbox accuracy {report.share('bbox_ok'):.4f}",
+        f"coverage min {report.min_coverage:.4f} "
+        f"({sum(c < 1 for c in report.coverage.values())} pages under 1), "
+        f"subhead accuracy {report.subhead_accuracy:.4f}, "
+        f"paragraph-boundary F1 {report.paragraph_f1:.4f}",
         f"ad leaks {len(report.ad_leaks)}, ads missed {len(report.ads_missed)}, "
+        f"ad/notice kinds wrong {len(report.kind_errors)}, "
+        f"empty pages {len(report.empty_pages)}, "
         f"furniture leaks {len(report.furniture_leaks)}, radical pages {len(report.radicals)}, "
         f"errors {len(report.errors)}, wrong text layers {len(report.layer_errors)}",
     ]
@@ -212,6 +292,9 @@ def format_report(report: Report, verbose: bool = True) -> str:
         ("radicals", report.radicals),
         ("error", report.errors),
         ("text layer", report.layer_errors),
+        ("ad kind", report.kind_errors),
+        ("empty page", report.empty_pages),
+        *(("coverage", [f"{p}: {c:.4f}"]) for p, c in report.coverage.items() if c < 1),
     ):
         lines += [f"  {label}: {item}" for item in items]
     return "\n".join(lines)

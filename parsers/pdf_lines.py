@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
+from parsers.gutters import gutters
 from parsers.text import join_lines
 
 
@@ -65,18 +67,23 @@ def _segment(chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule]
 
 
 def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
+    gaps = [ch["x0"] - prev["x1"] for prev, ch in pairwise(run)]
+    # Letter-spaced display type (项  目, C H I N A) spreads every character alike: the
+    # narrowest gap of the run is its letter spacing, and only a gap wider than that by a
+    # word space is one.
+    base = max(0.0, min(gaps)) if gaps else 0.0
     text = ""
     for i, ch in enumerate(run):
         # A space character in the text layer, or a visible gap, is a word space
         # (本报记者 张明); justified CJK text spreads its characters far less.
         if i and (
-            ch["x0"] - run[i - 1]["x1"] > ch["size"] * _factor(ch, 0.4, 0.6)
+            gaps[i - 1] - base > ch["size"] * _factor(ch, 0.4, 0.6)
             or any(run[i - 1]["x1"] - 0.5 <= x <= ch["x0"] + 0.5 for x in spaces)
         ):
             text += " "
         text += ch["text"]
     size = Counter(round(c["size"], 1) for c in run).most_common(1)[0][0]
-    bold = all("bold" in c["fontname"].lower() for c in run)
+    bold = all(c.get("overprint") or "bold" in c["fontname"].lower() for c in run)
     return Line(
         text=text,
         x0=min(c["x0"] for c in run),
@@ -88,29 +95,59 @@ def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
     )
 
 
+def collapse_overprint(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One character where fake bold draws the same glyph several times a hair apart.
+
+    The copies are offset by well under a tenth of the type size; the kept one is marked
+    `overprint` (the line is bold). Real text never repeats a glyph that close.
+    """
+    kept: list[dict[str, Any]] = []
+    near: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
+    for ch in chars:
+        tol = max(0.5, ch["size"] * 0.12)
+        gx, gy = int(ch["x0"] // tol), int(ch["top"] // tol)
+        twin = next(
+            (
+                k
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                for k in near.get((ch["text"], gx + dx, gy + dy), ())
+                if abs(k["x0"] - ch["x0"]) < tol
+                and abs(k["top"] - ch["top"]) < tol
+                and abs(k["size"] - ch["size"]) < 0.5
+            ),
+            None,
+        )
+        if twin is not None and ch["text"].strip():
+            twin["overprint"] = True
+            continue
+        kept.append(ch)
+        near.setdefault((ch["text"], gx, gy), []).append(ch)
+    return kept
+
+
 def page_lines(chars: list[dict[str, Any]], rules: list[Rule] | None = None) -> list[Line]:
     """Group characters into lines by baseline, then split each baseline at column gaps.
 
-    `rules` are the page's vertical rules: text on either side of one never joins a line.
+    `rules` are the page's vertical rules: text on either side of one never joins a line,
+    nor across a whitespace gutter (parsers.gutters).
     """
-    rules = rules or []
     ordered = sorted(
         (c for c in chars if c["text"].strip() or c["text"] == " "),
         key=lambda c: (round(_baseline(c), 0), c["x0"]),
     )
-    lines: list[Line] = []
-    band: list[dict[str, Any]] = []
+    bands: list[list[dict[str, Any]]] = []
     for ch in ordered:
+        last = bands[-1][-1] if bands else None
         if (
-            band
-            and abs(_baseline(ch) - _baseline(band[-1])) > min(ch["size"], band[-1]["size"]) * 0.3
+            last is None
+            or abs(_baseline(ch) - _baseline(last)) > min(ch["size"], last["size"]) * 0.3
         ):
-            lines.extend(_band_lines(band, rules))
-            band = []
-        band.append(ch)
-    if band:
-        lines.extend(_band_lines(band, rules))
-    return lines
+            bands.append([])
+        bands[-1].append(ch)
+    visible = [row for row in ([c for c in band if c["text"] != " "] for band in bands) if row]
+    rules = [*(rules or []), *gutters(visible)]
+    return [line for band in bands for line in _band_lines(band, rules)]
 
 
 def _band_lines(band: list[dict[str, Any]], rules: list[Rule]) -> list[Line]:

@@ -1,0 +1,112 @@
+"""Column gutters drawn by whitespace alone: vertical strips that no text crosses for many lines.
+
+Classic pages separate columns by a gap of about one character and no rule; lines of
+neighbouring columns then share a baseline and a gap no wider than a word space. One line
+cannot tell the two apart, but a gutter is empty on every line beside it, while a word space
+or a justified line's spacing never lines up over several lines. Each gutter found is
+returned as a vertical rule, which the line builder never joins text across.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+Rule = tuple[float, float, float]  # x, top, bottom
+MIN_LINES = 3  # a gutter runs beside at least this many lines
+MIN_WIDTH = 0.6  # of the type size: narrower gaps are letter or word spacing
+MIN_RUN = 3  # characters on each side of a gutter, in most of its lines (not a list number)
+
+
+@dataclass
+class _River:
+    """A candidate gutter: an x-interval empty on every row it has passed through."""
+
+    lo: float
+    hi: float
+    rows: int = 0  # rows with text on both sides of it
+    sides: int = 0  # of those, rows with at least MIN_RUN characters on each side
+    first: int = -1  # first and last rows with MIN_RUN characters on each side: its extent
+    last: int = -1
+
+    def through(self, lo: float, hi: float, row: int, sided: bool) -> _River:
+        """The river narrowed to a gap of the next row."""
+        first = self.first if self.first >= 0 or not sided else row
+        return _River(
+            max(lo, self.lo),
+            min(hi, self.hi),
+            self.rows + 1,
+            self.sides + sided,
+            first,
+            row if sided else self.last,
+        )
+
+
+def _row_gaps(row: list[dict[str, Any]], min_gap: float) -> list[tuple[float, float, bool]]:
+    """Empty stretches between a row's characters: (start, end, MIN_RUN characters each side)."""
+    row = sorted(row, key=lambda c: c["x0"])
+    runs: list[list[dict[str, Any]]] = [[row[0]]]
+    for ch in row[1:]:
+        if ch["x0"] - runs[-1][-1]["x1"] >= min_gap:
+            runs.append([ch])
+        else:
+            runs[-1].append(ch)
+    gaps = []
+    for left, right in pairwise(runs):
+        sides = len(left) >= MIN_RUN and len(right) >= MIN_RUN
+        gaps.append((max(c["x1"] for c in left), min(c["x0"] for c in right), sides))
+    return gaps
+
+
+def _advance(
+    active: list[_River], row: list[dict[str, Any]], index: int, min_gap: float
+) -> tuple[list[_River], list[_River]]:
+    """Rivers still open after one more row, and those it closed."""
+    gaps = _row_gaps(row, min_gap)
+    lo_row, hi_row = min(c["x0"] for c in row), max(c["x1"] for c in row)
+    kept: list[_River] = []
+    closed: list[_River] = []
+    for river in active:
+        if river.hi <= lo_row or river.lo >= hi_row:
+            kept.append(river)  # text on one side only (a short line, a margin): it goes on
+            continue
+        narrowed = [
+            river.through(lo, hi, index, sided)
+            for lo, hi, sided in gaps
+            if min(hi, river.hi) - max(lo, river.lo) >= min_gap
+        ]
+        if narrowed:
+            kept.extend(narrowed)
+        else:
+            closed.append(river)
+    for lo, hi, sided in gaps:
+        if not any(r.lo < hi and r.hi > lo for r in kept):
+            kept.append(_River(lo, hi).through(lo, hi, index, sided))
+    return kept, closed
+
+
+def gutters(rows: list[list[dict[str, Any]]]) -> list[Rule]:
+    """Whitespace gutters among rows of characters (each row one baseline, rows top to bottom)."""
+    sizes = [c["size"] for row in rows for c in row]
+    if not sizes:
+        return []
+    min_gap = statistics.median(sizes) * MIN_WIDTH
+    active: list[_River] = []
+    found: list[_River] = []
+    for i, row in enumerate(rows):
+        active, closed = _advance(active, row, i, min_gap)
+        found += closed
+    found += active
+    # Rows where a side holds only a word or a list number extend no gutter: a byline's
+    # word space above a gutter must not split the byline.
+    return [
+        (
+            (r.lo + r.hi) / 2,
+            min(c["top"] for c in rows[r.first]),
+            max(c["bottom"] for c in rows[r.last]),
+        )
+        for r in found
+        if r.rows >= MIN_LINES and r.sides * 2 > r.rows
+    ]

@@ -1,0 +1,204 @@
+"""Roles inside one article module: kicker, headline, subtitle, byline, subheads, paragraphs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.pdf_lines import Line, text_of
+from parsers.pdf_segment import Sizes
+from parsers.text import join_lines, normalize_text
+
+_REPORTER = r"本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者"
+# OCR reads the byline triangle as 》 or ■; those count as markers only before a reporter title.
+_BYLINE = re.compile(rf"^(►|▶|[》■]\s*(?={_REPORTER})|{_REPORTER})")
+_MARKERS = "►▶》■"
+# A marker before a reporter title, as OCR reads the byline triangle: typography, not text.
+OCR_MARKER = re.compile(rf"^\s*[》■]\s*(?={_REPORTER})")
+_CONTINUATION = re.compile(r"^[（(]\s*[上下]?[接转]第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
+BBox = tuple[float, float, float, float]
+
+
+@dataclass
+class PdfArticle:
+    """One article module: display fields, body paragraphs and where it sits."""
+
+    headline: str  # '' for a module printed without one (a 转版 continuation, a brief)
+    kicker: str | None
+    subtitle: str | None
+    byline: str | None
+    paragraphs: list[str]
+    bbox: BBox
+    continuations: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    subheads: list[str] = field(default_factory=list)  # paragraphs that are subheads
+
+
+def bbox_of(lines: list[Line]) -> BBox:
+    """The box around some lines, rounded to 0.1 pt."""
+    return (
+        round(min(ln.x0 for ln in lines), 1),
+        round(min(ln.top for ln in lines), 1),
+        round(max(ln.x1 for ln in lines), 1),
+        round(max(ln.bottom for ln in lines), 1),
+    )
+
+
+def columns(lines: list[Line]) -> list[list[Line]]:
+    """Group lines into columns by horizontal overlap, left to right, each top to bottom."""
+    cols: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: ln.x0):
+        for col in cols:
+            if line.x0 < max(ln.x1 for ln in col) - 1 and line.x1 > min(ln.x0 for ln in col) + 1:
+                col.append(line)
+                break
+        else:
+            cols.append([line])
+    cols.sort(key=lambda col: min(ln.x0 for ln in col))
+    return [sorted(col, key=lambda ln: ln.top) for col in cols]
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Column by column (left to right), top to bottom within a column."""
+    return [ln for col in columns(lines) for ln in col]
+
+
+def _edge(values: list[float], tolerance: float) -> float:
+    """The column's usual edge: the smallest position shared by several lines (else the least).
+
+    One line set apart (a label, a letterhead, a hanging number) must not move the edge.
+    """
+    need = max(2, len(values) // 5)
+    common = [v for v in values if sum(abs(w - v) <= tolerance for w in values) >= need]
+    return min(common) if common else min(values)
+
+
+_LATIN_RUN = re.compile(r"^[!-~]+")
+_NO_LINE_START = "，。、；：？！”’）》」』〕】…—%"
+
+
+def _first_unit(text: str, size: float) -> float:
+    """Width of what a line opens with that could not have ended the line before it.
+
+    A run of Latin letters and digits is never broken, nor is a character from the
+    punctuation that may not start a line (，。” …) parted from the one before it.
+    """
+    text = text.strip()
+    run = _LATIN_RUN.match(text)
+    if run:
+        return len(run.group(0)) * size * 0.55
+    rest = len(text[1:]) - len(text[1:].lstrip(_NO_LINE_START))
+    return (1 + rest) * size
+
+
+def _starts(col: list[Line], sizes: Sizes) -> list[bool]:
+    """Which lines of one column start a paragraph: indented, outdented, or after a short line."""
+    size = sizes.body
+    left = _edge([ln.x0 for ln in col], size * 0.5)
+    right = -_edge([-ln.x1 for ln in col], size * 0.5)
+    flush = sum(1 for ln in col if right - ln.x1 <= size)
+    justified = len(col) >= 3 and flush * 5 >= len(col) * 3
+    out = []
+    for i, line in enumerate(col):
+        shifted = abs(line.x0 - left) > size * 0.8
+        # In justified type only a paragraph's last line stops short of the column's edge,
+        # unless what the next line opens with was too wide for the room left.
+        room = right - col[i - 1].x1 if i else 0.0
+        after_short = justified and room > max(size * 1.5, _first_unit(line.text, size) + size)
+        out.append(shifted or after_short)
+    return out
+
+
+def paragraphs(
+    lines: list[Line], sizes: Sizes, subheads: list[Line]
+) -> tuple[list[str], list[str], list[str]]:
+    """Body lines in column order rejoined into paragraphs; subheads; continuation notes."""
+    paras: list[list[str]] = []
+    is_subhead: list[bool] = []
+    continuations: list[str] = []
+    prev_subhead = False
+    marked = {id(ln) for ln in subheads}
+    for col in columns(lines + subheads):
+        body = [ln for ln in col if id(ln) not in marked]
+        starts = dict(zip(map(id, body), _starts(body, sizes), strict=True)) if body else {}
+        for line in col:
+            if _CONTINUATION.match(normalize_text(line.text)):
+                continuations.append(normalize_text(line.text))
+                continue
+            subhead = id(line) in marked or sizes.is_subhead(line)
+            # An indented first line starts a paragraph; a column break alone does not; a
+            # subhead is a paragraph of its own, however many lines it wraps to.
+            if prev_subhead != subhead or starts.get(id(line), False) or not paras:
+                paras.append([])
+                is_subhead.append(subhead)
+            paras[-1].append(line.text)
+            prev_subhead = subhead
+    texts = [normalize_text(join_lines(p)) for p in paras]
+    heads = [t for t, sub in zip(texts, is_subhead, strict=True) if t and sub]
+    return [t for t in texts if t], heads, continuations
+
+
+def _is_byline(line: Line, sizes: Sizes) -> bool:
+    """A byline opens with a marker or a reporter title and is set apart from body type."""
+    text = line.text.strip()
+    return bool(_BYLINE.match(text)) and (text[0] in _MARKERS or abs(line.size - sizes.body) > 0.3)
+
+
+def _in_flow(line: Line, body: list[Line]) -> bool:
+    """Whether body text stands above a line in its own column: then it is a subhead."""
+    return any(b.bottom <= line.top + 1 and b.x0 < line.x1 and b.x1 > line.x0 for b in body)
+
+
+def _heading(display: list[Line]) -> tuple[list[Line], list[Line], list[Line]]:
+    """Kicker, headline and subtitle lines of a module's heading block (display type)."""
+    if not display:
+        return [], [], []
+    biggest = max(ln.size for ln in display)
+    heads = [ln for ln in display if ln.size >= biggest - 0.6]
+    top, bottom = min(h.top for h in heads), max(h.bottom for h in heads)
+    middle = (top + bottom) / 2
+    rest = [ln for ln in display if ln not in heads]
+    kicker = [ln for ln in rest if ln.bottom <= top + 1 or ln.bottom <= middle]
+    subtitle = [ln for ln in rest if ln not in kicker]
+    return kicker, heads, subtitle
+
+
+def module_article(lines: list[Line], sizes: Sizes) -> PdfArticle:
+    """Every line of one module in its role; a module without display type has no headline."""
+    captions = [ln for ln in lines if ln.role == "caption"]
+    rest = [ln for ln in lines if ln.role != "caption"]
+    notes = [ln for ln in rest if _CONTINUATION.match(normalize_text(ln.text))]
+    byline = [ln for ln in rest if ln not in notes and _is_byline(ln, sizes)]
+    text = [ln for ln in rest if ln not in byline]
+    body = [ln for ln in text if not sizes.is_display(ln) and ln not in notes]
+    display = [ln for ln in text if sizes.is_display(ln) and ln not in notes]
+    flow = [ln for ln in display if _in_flow(ln, body)]
+    kicker, heads, subtitle = _heading([ln for ln in display if ln not in flow])
+    if not heads:
+        heads = _title_line(body, sizes)
+        body = [ln for ln in body if ln not in heads]
+    paras, subheads, continuations = paragraphs(body + notes, sizes, flow)
+    author = normalize_text(re.sub(rf"^[{_MARKERS}\s]+", "", text_of(byline))) if byline else None
+    return PdfArticle(
+        headline=normalize_text(text_of(heads)),
+        kicker=normalize_text(text_of(kicker)) or None,
+        subtitle=normalize_text(text_of(subtitle)) or None,
+        byline=author or None,
+        paragraphs=paras,
+        bbox=bbox_of(lines),
+        continuations=continuations,
+        captions=[normalize_text(text_of(captions))] if captions else [],
+        subheads=subheads,
+    )
+
+
+def _title_line(body: list[Line], sizes: Sizes) -> list[Line]:
+    """A small title: the bold lines a module without display type opens with, if any."""
+    ordered = reading_order(body)
+    title: list[Line] = []
+    for line in ordered:
+        if not sizes.is_subhead(line):
+            break
+        title.append(line)
+    # A module that is all bold type has body text, not a title.
+    return title if title and len(title) < len(ordered) else []

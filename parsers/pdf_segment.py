@@ -1,0 +1,131 @@
+"""A page's lines cut into article modules: recursive XY-cut along gutters and drawn rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.pdf_lines import Line
+
+
+class Sizes:
+    """Font-size roles relative to the page's body size."""
+
+    def __init__(self, body: float) -> None:
+        self.body = body
+
+    def is_headline(self, line: Line) -> bool:
+        """Headline type: half again the body size or more."""
+        return line.size >= self.body * 1.5
+
+    def is_display(self, line: Line) -> bool:
+        """Display type (headline, kicker, subtitle, large subhead): clearly above body size."""
+        return line.size >= self.body * 1.15
+
+    def is_subhead(self, line: Line) -> bool:
+        """Type set apart from body text without being display type: bold, or a little larger."""
+        return line.bold or self.body * 1.03 <= line.size < self.body * 1.15
+
+
+@dataclass
+class Rules:
+    """Separator rules drawn on the page: horizontal (y, x0, x1) and vertical (x, top, bottom)."""
+
+    horizontal: list[tuple[float, float, float]]
+    vertical: list[tuple[float, float, float]]
+
+    @classmethod
+    def of(cls, page: Any) -> Rules:
+        """Lines and hairline rectangles of a pdfplumber page, by orientation."""
+        h, v = [], []
+        thin = [r for r in page.rects if min(r["width"], r["height"]) < 2]
+        for obj in list(page.lines) + thin:
+            if obj["x1"] - obj["x0"] >= obj["bottom"] - obj["top"]:
+                h.append(((obj["top"] + obj["bottom"]) / 2, obj["x0"], obj["x1"]))
+            else:
+                v.append(((obj["x0"] + obj["x1"]) / 2, obj["top"], obj["bottom"]))
+        return cls(h, v)
+
+
+def _gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
+    """The empty stretches between projected spans, as (start, end)."""
+    gaps: list[tuple[float, float]] = []
+    reach: float | None = None
+    for lo, hi in sorted(spans):
+        if reach is not None and lo - reach >= min_gap:
+            gaps.append((reach, lo))
+        reach = hi if reach is None else max(reach, hi)
+    return gaps
+
+
+def _ruled(
+    gap: tuple[float, float], rules: list[tuple[float, float, float]], span: tuple[float, float]
+) -> bool:
+    """Whether a rule runs inside the gap along at least half of the region's extent."""
+    need = (span[1] - span[0]) * 0.5
+    return any(
+        gap[0] - 1 <= pos <= gap[1] + 1 and min(hi, span[1]) - max(lo, span[0]) >= need
+        for pos, lo, hi in rules
+    )
+
+
+Cut = tuple[bool, float, list[Line], list[Line]]  # (along a rule, gap width, one side, other)
+
+
+def _horizontal_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:
+    xspan = (min(ln.x0 for ln in lines), max(ln.x1 for ln in lines))
+    cuts: list[Cut] = []
+    for gap in _gaps([(ln.top, ln.bottom) for ln in lines], sizes.body * 0.8):
+        above = [ln for ln in lines if ln.bottom <= gap[0]]
+        below = [ln for ln in lines if ln.top >= gap[1]]
+        ruled = _ruled(gap, rules.horizontal, xspan)
+        # A module starts with its display type (kicker or headline), never with body text,
+        # and has a headline of its own (a subtitle below a headline starts nothing). A rule
+        # across the region also ends a module that has no headline (a 转版 continuation, a
+        # letter, a column of briefs), if there is body text on both sides of it.
+        headed = (
+            any(map(sizes.is_headline, above))
+            and any(map(sizes.is_headline, below))
+            and sizes.is_display(min(below, key=lambda ln: ln.top))
+        )
+        if headed or (ruled and _has_body(above, sizes) and _has_body(below, sizes)):
+            cuts.append((ruled, gap[1] - gap[0], above, below))
+    return cuts
+
+
+def _vertical_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:
+    yspan = (min(ln.top for ln in lines), max(ln.bottom for ln in lines))
+    cuts: list[Cut] = []
+    for gap in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.8):
+        left = [ln for ln in lines if ln.x1 <= gap[0]]
+        right = [ln for ln in lines if ln.x0 >= gap[1]]
+        ruled = _ruled(gap, rules.vertical, yspan)
+        # Column rules inside one module are common, so a rule alone cuts only between
+        # sides that each have display type and body text of their own.
+        headed = any(map(sizes.is_headline, left)) and any(map(sizes.is_headline, right))
+        if headed or (ruled and _has_module(left, sizes) and _has_module(right, sizes)):
+            cuts.append((ruled, gap[1] - gap[0], left, right))
+    return cuts
+
+
+def _has_body(lines: list[Line], sizes: Sizes) -> bool:
+    return any(not sizes.is_display(ln) for ln in lines)
+
+
+def _has_module(lines: list[Line], sizes: Sizes) -> bool:
+    return _has_body(lines, sizes) and any(map(sizes.is_display, lines))
+
+
+def split_modules(lines: list[Line], sizes: Sizes, rules: Rules) -> list[list[Line]]:
+    """Recursive XY-cut; a cut is kept only where it separates whole article modules.
+
+    Among valid cuts, one along a drawn rule wins, then the widest: column gaps inside a
+    module are often nearly as wide as the gutters between modules.
+    """
+    if len(lines) < 2:
+        return [lines] if lines else []
+    cuts = _horizontal_cuts(lines, sizes, rules) + _vertical_cuts(lines, sizes, rules)
+    if not cuts:
+        return [lines]
+    _, _, first, second = max(cuts, key=lambda c: (c[0], c[1]))
+    return split_modules(first, sizes, rules) + split_modules(second, sizes, rules)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from baokan.models import ArticleRecord, IssueRecord
 from parsers.byline import Byline, split_byline
 
 # (printed byline, role, names, each name's role)
@@ -134,3 +135,30 @@ def test_every_sample_byline_splits_into_its_printed_words(truth: dict[str, Any]
 def test_unknown_forms_keep_their_characters_as_names() -> None:
     assert split_byline("中国高新技术产业导报") == Byline(None, ["中国高新技术产业导报"], [None])
     assert split_byline("张三（实习）") == Byline(None, ["张三", "实习"], [None, None])
+
+
+def _article(author: str | None) -> ArticleRecord:
+    return ArticleRecord(
+        "a1", "sample", "2025-12-29", "A1", 1, None, "标题", None, author, "正文", None,
+        None, None, None, "html", None, "v",
+    )  # fmt: skip
+
+
+def test_records_staged_before_the_split_get_it_when_read() -> None:
+    issue = IssueRecord("sample", "高新样报", "2025-12-29", "complete", "v")
+    issue.articles = [_article("本报记者 王静 通讯员 陈晓"), _article(None)]
+    old = issue.to_dict()
+    for art in old["articles"]:
+        del art["author_role"], art["author_names"]
+    read = IssueRecord.from_dict(old).articles
+    assert [(a.author_role, a.author_names) for a in read] == [
+        ("本报记者、通讯员", ["王静", "陈晓"]),
+        (None, []),
+    ]
+
+
+def test_records_staged_with_the_split_keep_it() -> None:
+    issue = IssueRecord("sample", "高新样报", "2025-12-29", "complete", "v")
+    issue.articles = [_article("本报记者 王静")]
+    issue.articles[0].author_names = ["as staged"]
+    assert IssueRecord.from_dict(issue.to_dict()).articles[0].author_names == ["as staged"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from parsers.byline import split_byline
+
 
 @dataclass
 class Problem:
@@ -53,6 +55,9 @@ class ArticleRecord:
     parser_version: str
     match_hash: str | None = None
     cluster_id: str | None = None
+    # The byline split (parsers/byline.py); defaults keep records staged before it readable.
+    author_role: str | None = None
+    author_names: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,4 +128,8 @@ class IssueRecord:
         kwargs = {f.name: data[f.name] for f in fields(cls) if f.name in data}
         for key, kind in nested.items():
             kwargs[key] = [kind(**item) for item in data.get(key, [])]
+        for art, item in zip(kwargs["articles"], data.get("articles", []), strict=True):
+            if "author_names" not in item:  # staged before bylines were split: split it now
+                byline = split_byline(art.author)
+                art.author_role, art.author_names = byline.role, byline.names
         return cls(**kwargs)

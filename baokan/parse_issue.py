@@ -12,6 +12,7 @@ from baokan.rawzone import ManifestRow, RawZone, is_no_issue
 from baokan.sites import SiteProfile
 from parsers import ParseError
 from parsers.article_html import HtmlArticle, parse_article_html
+from parsers.byline import split_byline
 from parsers.decode import decode_html
 from parsers.layout import LayoutPage, PageLink, parse_layout
 from parsers.pdf_page import PdfArticle, PdfPage, parse_pdf
@@ -253,6 +254,7 @@ def _record(
         )
         body = "\n".join(region.paragraphs)
     source = "both" if art and region else ("html" if art else "pdf")
+    byline = split_byline(author)
     return ArticleRecord(
         article_id=stable_id(issue.site_id, issue.issue_date, page.label, key),
         site_id=issue.site_id,
@@ -271,4 +273,6 @@ def _record(
         text_source=source,
         pdf_html_similarity=sim if art and region else None,
         parser_version=PARSER_VERSION,
+        author_role=byline.role,
+        author_names=byline.names,
     )

@@ -31,6 +31,8 @@ MART_COLUMNS = {
     "title",
     "subtitle",
     "author",
+    "author_role",
+    "author_names",
     "body",
     "char_count",
     "url",
@@ -88,6 +90,55 @@ def test_load_fills_the_marts_contract(wh: Settings) -> None:
     )
     assert issue == [(3, 3, 3, 9, 1, 0, "complete")]
     assert rows(wh.warehouse, "SELECT count(*) FROM raw.manifest") == [(15,)]
+
+
+def test_bylines_load_split_into_role_and_names(wh: Settings) -> None:
+    for day in (DAY, DAY2):
+        process_issue("sample", day, settings=wh)
+    got = rows(wh.warehouse, "SELECT author, author_role, author_names FROM marts.articles")
+    split = {author: (role, list(names)) for author, role, names in got}
+    assert len(got) == 18 and all(role for _, role, _ in got)
+    assert split["本报记者 王静 通讯员 陈晓"] == ("本报记者、通讯员", ["王静", "陈晓"])
+    assert split["本报记者 张明 李文"] == ("本报记者", ["张明", "李文"])
+    assert split["本报编辑部"] == ("本报编辑部", [])
+    # an analyst's query for one reporter's articles: both bylines that name 张明
+    by_name = rows(
+        wh.warehouse,
+        "SELECT author FROM marts.articles WHERE ? = ANY(author_names) ORDER BY author",
+        ["张明"],
+    )
+    assert by_name == [("本报记者 张明",), ("本报记者 张明 李文",)]
+
+
+# Names an array literal or COPY must quote or escape: separators, quotes, braces, NULL, …
+AWKWARD_NAMES = [
+    "a,b", '"引号"', "{括号}", "NULL", "null", "back\\slash", "John Smith", "阿不都·热合曼",
+    "", " ", "tab\tx", "line\nbreak", "\\N", "'单引号'",
+]  # fmt: skip
+
+
+def test_author_names_round_trip_awkward_characters(wh: Settings) -> None:
+    from baokan.fsutil import read_json
+    from baokan.models import IssueRecord
+    from baokan.sites import get_site
+
+    process_issue("sample", DAY, settings=wh)
+    issue = IssueRecord.from_dict(read_json(wh.staged_path("sample", DAY)))
+    issue.articles[0].author_names = AWKWARD_NAMES
+    issue.articles[1].author_names = []
+    issue.articles[1].author_role = '角色,含"引号"'
+    with open_warehouse(wh.warehouse) as store:
+        store.load_issue(get_site("sample", wh), issue, [])
+        mart = store.mart_table("marts.articles")
+    by_id = dict(zip(mart["article_id"].to_pylist(), mart["author_names"].to_pylist(), strict=True))
+    expected = {a.article_id: a.author_names for a in issue.articles}
+    assert by_id == expected and by_id[issue.articles[0].article_id] == AWKWARD_NAMES
+    stored = rows(
+        wh.warehouse,
+        "SELECT author_role, author_names FROM core.articles WHERE article_id = ?",
+        [issue.articles[1].article_id],
+    )
+    assert [(r, list(n)) for r, n in stored] == [('角色,含"引号"', [])]
 
 
 def test_every_core_row_carries_provenance(wh: Settings) -> None:

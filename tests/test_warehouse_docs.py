@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -82,3 +83,20 @@ def test_answers_are_right_on_the_sample(
     assert got["6"] == [("高新样报", 2, 2, 6, 6, 0)]
     assert got["9"][0][1:4] == (2, d1, d2)
     assert [r[2] for r in got["10"]] == [REPRINT, REPRINT]
+
+
+def test_byline_answers_are_right_on_the_sample(
+    answers: dict[str, dict[str, list[tuple[Any, ...]]]], truth: dict[str, dict[str, Any]]
+) -> None:
+    got = answers["duckdb"]
+    roles = {"本报记者", "通讯员", "本报编辑部"}  # every role word the sample prints
+    # One byline per article: the reprint's two appearances count once (is_canonical).
+    by_title = {
+        a["title"]: a["author"] for t in truth.values() for p in t["pages"] for a in p["articles"]
+    }
+    names = Counter(w for author in by_title.values() for w in author.split() if w not in roles)
+    assert got["11"] == sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    assert [r[3:] for r in got["12"]] == [
+        ("本报记者、通讯员", "本报记者 王静 通讯员 陈晓"),
+        ("本报记者", "本报记者 王静"),
+    ]

@@ -20,6 +20,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
     "timestamptz": pa.timestamp("us", tz="UTC"),
     "double[]": pa.list_(pa.float64()),
+    "text[]": pa.list_(pa.string()),
 }
 
 
@@ -56,6 +57,7 @@ DUCKDB = Dialect(
         "date": "DATE",
         "timestamptz": "TIMESTAMPTZ",
         "double[]": "DOUBLE[]",
+        "text[]": "VARCHAR[]",
     },
 )
 
@@ -70,5 +72,6 @@ POSTGRESQL = Dialect(
         "date": "DATE",
         "timestamptz": "TIMESTAMPTZ",
         "double[]": "DOUBLE PRECISION[]",
+        "text[]": "TEXT[]",
     },
 )

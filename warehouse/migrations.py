@@ -133,6 +133,17 @@ DEDUP_RECENT_ITEMS = Migration(
     8, "recent band keys by item", (), {"postgresql": tuple(items_ddl())}
 )
 
+# Bylines split into role and names (parsers/byline.py). Rows loaded before keep NULL in both
+# until their issue is loaded again (`baokan reparse`): NULL says "not split", [] "no names".
+BYLINES = Migration(
+    9,
+    "byline role and names on articles",
+    (
+        "ALTER TABLE core.articles ADD COLUMN IF NOT EXISTS author_role {text}",
+        "ALTER TABLE core.articles ADD COLUMN IF NOT EXISTS author_names {text_list}",
+    ),
+)
+
 MIGRATIONS = (
     Migration(1, "foundation schema", FOUNDATION),
     Migration(2, "provenance columns on every core table", PROVENANCE),
@@ -142,6 +153,7 @@ MIGRATIONS = (
     DEDUP_TIERS,
     DEDUP_PROBE,
     DEDUP_RECENT_ITEMS,
+    BYLINES,
 )
 
 BOOTSTRAP = (

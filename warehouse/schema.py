@@ -44,6 +44,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("html_sha256", "text"), ("pdf_sha256", "text"), ("bbox", "double[]"),
         ("text_source", "text"), ("pdf_html_similarity", "double"), ("match_hash", "text"),
         ("cluster_id", "text"), ("parser_version", "text"), ("load_run", "text"),
+        ("author_role", "text"), ("author_names", "text[]"),
     ),
     "core.ads": (
         ("ad_id", "text"), ("site_id", "text"), ("issue_date", "date"), ("page_label", "text"),
@@ -84,7 +85,7 @@ class Mart:
 ARTICLES = Mart(
     "marts.articles",
     """SELECT a.article_id, a.site_id, p.publication, a.issue_date, a.page_label, pg.page_name,
-       a.position, a.kicker, a.title, a.subtitle, a.author, a.body,
+       a.position, a.kicker, a.title, a.subtitle, a.author, a.author_role, a.author_names, a.body,
        CAST(char_length(a.body) AS INTEGER) AS char_count, a.url, a.pdf_sha256, a.bbox, a.text_source,
        a.pdf_html_similarity, m.cluster_id, m.is_canonical, m.relation AS cluster_relation,
        a.parser_version
@@ -105,6 +106,8 @@ LEFT JOIN core.pages pg ON pg.site_id = a.site_id AND pg.issue_date = a.issue_da
         ("title", "text", "Headline (标题)."),
         ("subtitle", "text", "副题: line below the title, or NULL."),
         ("author", "text", "Byline as printed (本报记者 …), or NULL."),
+        ("author_role", "text", "Byline role(s): 本报记者, 新华社记者, 本报编辑部, 文; distinct roles in print order joined by 、 (本报记者、通讯员); NULL when none is printed or the row predates migration 9."),
+        ("author_names", "text[]", "Names in the byline, in print order (本报记者 张三 李四 → [张三, 李四]); empty when none; NULL when the row predates migration 9."),
         ("body", "text", "Article text; paragraphs separated by newlines, no inserted spaces."),
         ("char_count", "int", "Characters in body (not bytes)."),
         ("url", "text", "Article page URL on the site's own host, or NULL for PDF-only articles."),

@@ -83,9 +83,14 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
                 {
                     "page_number": p.page_number,
                     "text_layer": p.text_layer,
+                    "chars": p.chars,
+                    "coverage": round(p.coverage, 4),
                     "articles": [{**asdict(a), "bbox": list(a.bbox)} for a in p.articles],
-                    "ads": [{"text": ad.text, "bbox": list(ad.bbox)} for ad in p.ads],
+                    "ads": [
+                        {"text": ad.text, "kind": ad.kind, "bbox": list(ad.bbox)} for ad in p.ads
+                    ],
                     "furniture": p.furniture,
+                    "unassigned": [{"text": b.text, "bbox": list(b.bbox)} for b in p.unassigned],
                 }
                 for p in pages
             ]
@@ -95,7 +100,8 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
     for page in pages:
         print(
             f"== page {page.page_number} (text layer: {page.text_layer}): "
-            f"{len(page.articles)} articles, {len(page.ads)} ads"
+            f"{len(page.articles)} articles, {len(page.ads)} ads, {page.chars} characters, "
+            f"coverage {page.coverage:.4f}"
         )
         for note in page.notes:
             print(f"  ({note})")
@@ -108,14 +114,22 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
             ):
                 if value:
                     print(f"{label}  {value}")
+            subheads = list(art.subheads)
             for para in art.paragraphs:
-                print(f"    {para}")
+                if subheads and para == subheads[0]:
+                    print(f"小标题  {subheads.pop(0)}")
+                else:
+                    print(f"    {para}")
             for label, items in (("图片说明", art.captions), ("转版", art.continuations)):
                 for item in items:
                     print(f"{label}  {item}")
             print()
         for ad in page.ads:
-            print(f"[广告] {ad.text}\n")
+            print(f"[{'启事' if ad.kind == 'notice' else '广告'}] {ad.text}\n")
+        if page.furniture:
+            print(f"[版面] {' | '.join(page.furniture)}\n")
+        for block in page.unassigned:
+            print(f"[未归类] {list(block.bbox)} {block.text}")
     return 0
 
 

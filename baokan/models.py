@@ -30,6 +30,8 @@ class PageRecord:
     fetched: bool = False
     parsed: bool = False
     text_layer: str | None = None  # 'pdf' | 'ocr' | 'none' | None when there was no PDF to read
+    chars: int = 0  # characters on the page PDF (text layer or OCR)
+    coverage: float | None = None  # share of them the parser placed; None without a PDF
 
 
 @dataclass
@@ -72,8 +74,24 @@ class AdRecord:
     text: str
     bbox: list[float] | None
     pdf_sha256: str | None
+    kind: str = "ad"  # 'ad' | 'notice' (启事, 声明, 公告: parsers.notices)
     match_hash: str | None = None
     cluster_id: str | None = None
+
+
+@dataclass
+class BlockRecord:
+    """Page text no article, ad, caption or furniture took: kept with its place, a problem."""
+
+    block_id: str
+    site_id: str
+    issue_date: str
+    page_label: str
+    position: int
+    text: str
+    bbox: list[float] | None
+    pdf_sha256: str | None
+    reason: str  # why it was left: 'no role' (parser) | 'unmatched fragment' (too small)
 
 
 @dataclass
@@ -90,6 +108,7 @@ class IssueRecord:
     articles: list[ArticleRecord] = field(default_factory=list)
     ads: list[AdRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unassigned: list[BlockRecord] = field(default_factory=list)
 
     @property
     def pages_fetched(self) -> int:
@@ -124,6 +143,7 @@ class IssueRecord:
             "articles": ArticleRecord,
             "ads": AdRecord,
             "problems": Problem,
+            "unassigned": BlockRecord,
         }
         kwargs = {f.name: data[f.name] for f in fields(cls) if f.name in data}
         for key, kind in nested.items():

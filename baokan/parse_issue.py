@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from baokan import PARSER_VERSION
-from baokan.models import AdRecord, ArticleRecord, IssueRecord, PageRecord, Problem
+from baokan.models import (
+    AdRecord,
+    ArticleRecord,
+    BlockRecord,
+    IssueRecord,
+    PageRecord,
+    Problem,
+)
 from baokan.rawzone import ManifestRow, RawZone, is_no_issue
 from baokan.sites import SiteProfile
 from parsers import ParseError
@@ -22,6 +29,9 @@ from parsers.reconcile import Candidate, match, scale_bbox
 def stable_id(*parts: object) -> str:
     """A key that stays the same when the same thing is parsed again."""
     return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:20]
+
+
+MIN_PDF_ONLY_BODY = 30  # characters a headline-less PDF region needs to be an article
 
 
 @dataclass
@@ -145,6 +155,17 @@ def _page_pdf(ctx: _Ctx, layout: LayoutPage, page: PageRecord) -> PdfPage | None
         ctx.problem("pdf_parse", layout.pdf_url, str(exc))
         return None
     page.text_layer, page.parsed = pdf.text_layer, True
+    page.chars, page.coverage = pdf.chars, round(pdf.coverage, 4)
+    for block in pdf.unassigned:
+        _keep_block(ctx, page, block.text, block.bbox, "no role")
+    if pdf.unassigned:
+        ctx.problem(
+            "pdf_unassigned",
+            layout.pdf_url,
+            f"coverage {pdf.coverage:.4f}: {sum(len(b.text) for b in pdf.unassigned)} characters "
+            f"in {len(pdf.unassigned)} blocks the parser gave no role, kept in "
+            f"core.unassigned_blocks (first: {pdf.unassigned[0].text[:30]!r})",
+        )
     if pdf.text_layer == "none":
         reason = "; ".join(pdf.notes) or "page PDF has no text layer"
         ctx.problem("pdf_no_text", layout.pdf_url, reason)
@@ -209,10 +230,15 @@ def _add_articles(
         ctx.issue.articles.append(_record(ctx, page, position, url, art, region, sim))
     matched = {key for key, _ in pairs.values()}
     for key, region in pdf_arts.items():
-        # A region no HTML page claims is still an article, if it has a body.
-        if key not in matched and region.paragraphs and sum(map(len, region.paragraphs)) >= 30:
+        if key in matched:
+            continue
+        # A region no HTML page claims is still an article if it has a headline or a body;
+        # a fragment too small to be one is kept as an unassigned block, and counted.
+        if region.headline or sum(map(len, region.paragraphs)) >= MIN_PDF_ONLY_BODY:
             position += 1
             ctx.issue.articles.append(_record(ctx, page, position, None, None, region, None))
+        else:
+            _unmatched_fragment(ctx, page, region, pdf_url=layout.pdf_url or page.url)
     if pdf is not None:
         for i, ad in enumerate(pdf.ads, 1):
             ctx.issue.ads.append(
@@ -225,8 +251,45 @@ def _add_articles(
                     text=ad.text,
                     bbox=list(ad.bbox),
                     pdf_sha256=page.pdf_sha256,
+                    kind=ad.kind,
                 )
             )
+
+
+def _keep_block(
+    ctx: _Ctx, page: PageRecord, text: str, bbox: tuple[float, ...], reason: str
+) -> None:
+    """An unassigned block of a page, stored in core.unassigned_blocks."""
+    position = sum(b.page_label == page.label for b in ctx.issue.unassigned) + 1
+    ctx.issue.unassigned.append(
+        BlockRecord(
+            block_id=stable_id(ctx.profile.id, ctx.issue.issue_date, page.label, "block", position),
+            site_id=ctx.profile.id,
+            issue_date=ctx.issue.issue_date,
+            page_label=page.label,
+            position=position,
+            text=text,
+            bbox=list(bbox),
+            pdf_sha256=page.pdf_sha256,
+            reason=reason,
+        )
+    )
+
+
+def _unmatched_fragment(ctx: _Ctx, page: PageRecord, region: PdfArticle, pdf_url: str) -> None:
+    """A PDF region without headline, too short to be an article, that no HTML page claims."""
+    parts = [region.kicker, region.subtitle, region.byline, *region.paragraphs]
+    parts += region.captions + region.continuations
+    text = "\n".join(p for p in parts if p)
+    if not text:
+        return
+    _keep_block(ctx, page, text, region.bbox, "unmatched fragment")
+    ctx.problem(
+        "pdf_unassigned",
+        pdf_url,
+        f"{len(text)} characters at {list(region.bbox)} matched no article page and are too "
+        f"short for an article of their own, kept in core.unassigned_blocks: {text[:30]!r}",
+    )
 
 
 def _record(

@@ -117,6 +117,28 @@ def check_garbled(issue: IssueRecord, page_stats: list[dict[str, Any]]) -> list[
     return out
 
 
+def check_coverage(issue: IssueRecord) -> list[Failure]:
+    """Every character of every page PDF must be placed: a page under 1.0 names what was left."""
+    out: list[Failure] = []
+    short = [p for p in issue.pages if p.coverage is not None and p.coverage < 1.0]
+    if short:
+        details = []
+        for page in short:
+            blocks = [b for b in issue.unassigned if b.page_label == page.label]
+            first = f", first {blocks[0].text[:24]!r} at {blocks[0].bbox}" if blocks else ""
+            details.append(
+                f"page {page.label} ({page.pdf_url}): coverage {page.coverage:.4f} of "
+                f"{page.chars} characters, {len(blocks)} unassigned blocks{first}"
+            )
+        _failer(issue, out)(
+            "parse",
+            "coverage",
+            f"{len(short)} pages with text the parser gave no role (kept in "
+            f"core.unassigned_blocks) — " + " | ".join(details),
+        )
+    return out
+
+
 def check_similarity(
     issue: IssueRecord, page_stats: list[dict[str, Any]], threshold: float
 ) -> list[Failure]:
@@ -174,6 +196,7 @@ def check_issue(
     return [
         *check_pages(parsed),
         *check_garbled(parsed, page_stats),
+        *check_coverage(parsed),
         *check_similarity(parsed, page_stats, threshold),
         *check_counts(stages, parsed),
     ]

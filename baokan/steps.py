@@ -181,6 +181,7 @@ def reconcile_issue(
         issue.articles += part.articles
         issue.ads += part.ads
         issue.problems += part.problems
+        issue.unassigned += part.unassigned
         stats.append(data["stats"])
     finish_issue(issue)
     path = settings.parsed_path(site_id, issue_date)

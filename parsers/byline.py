@@ -258,3 +258,11 @@ def _assign(pieces: list[Piece]) -> Byline:
             group = len(names)
     shown = [r for r in roles if r] if names else printed
     return Byline("、".join(dict.fromkeys(shown)) or None, names, roles)
+
+
+_SPREAD_NAME = re.compile(rf"(?<![{_CJK}])([{_CJK}])[ \u3000]+([{_CJK}])(?![{_CJK}])")
+
+
+def close_spread_names(text: str) -> str:
+    """A printed byline with two-character names spread to three's width closed: 孙  萌 → 孙萌."""
+    return _SPREAD_NAME.sub(r"\1\2", text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from parsers.byline import close_spread_names
 from parsers.pdf_lines import Line, text_of
 from parsers.pdf_segment import Sizes
 from parsers.text import join_lines, normalize_text
@@ -178,7 +179,8 @@ def module_article(lines: list[Line], sizes: Sizes) -> PdfArticle:
         heads = _title_line(body, sizes)
         body = [ln for ln in body if ln not in heads]
     paras, subheads, continuations = paragraphs(body + notes, sizes, flow)
-    author = normalize_text(re.sub(rf"^[{_MARKERS}\s]+", "", text_of(byline))) if byline else None
+    printed = re.sub(rf"^[{_MARKERS}\s]+", "", text_of(byline))
+    author = close_spread_names(normalize_text(printed)) if byline else None
     return PdfArticle(
         headline=normalize_text(text_of(heads)),
         kicker=normalize_text(text_of(kicker)) or None,

@@ -66,6 +66,7 @@ def issue_columns(
     ]
     ads = [{**vars(a), **key, **prov, "url": page_urls.get(a.page_label)} for a in issue.ads]
     problems = [{**key, **prov, **vars(p)} for p in issue.problems]
+    blocks = [{**vars(b), **key, **prov} for b in issue.unassigned]
     publication = {
         "site_id": profile.id,
         "publication": profile.publication,
@@ -81,6 +82,7 @@ def issue_columns(
         "core.articles": article_columns(issue, day, run),
         "core.ads": _columns("core.ads", ads),
         "core.problems": _columns("core.problems", problems),
+        "core.unassigned_blocks": _columns("core.unassigned_blocks", blocks),
     }
 
 

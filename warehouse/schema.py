@@ -35,7 +35,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("site_id", "text"), ("issue_date", "date"), ("page_label", "text"),
         ("page_name", "text"), ("position", "int"), ("url", "text"), ("pdf_url", "text"),
         ("pdf_sha256", "text"), ("fetched", "bool"), ("parsed", "bool"), ("text_layer", "text"),
-        ("load_run", "text"), ("parser_version", "text"),
+        ("load_run", "text"), ("parser_version", "text"), ("chars", "int"), ("coverage", "double"),
     ),
     "core.articles": (
         ("article_id", "text"), ("site_id", "text"), ("issue_date", "date"),
@@ -50,7 +50,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("ad_id", "text"), ("site_id", "text"), ("issue_date", "date"), ("page_label", "text"),
         ("position", "int"), ("text", "text"), ("bbox", "double[]"), ("pdf_sha256", "text"),
         ("match_hash", "text"), ("cluster_id", "text"), ("load_run", "text"), ("url", "text"),
-        ("parser_version", "text"),
+        ("parser_version", "text"), ("kind", "text"),
+    ),
+    "core.unassigned_blocks": (
+        ("block_id", "text"), ("site_id", "text"), ("issue_date", "date"), ("page_label", "text"),
+        ("position", "int"), ("text", "text"), ("bbox", "double[]"), ("pdf_sha256", "text"),
+        ("reason", "text"), ("parser_version", "text"), ("load_run", "text"),
     ),
     "core.problems": (
         ("site_id", "text"), ("issue_date", "date"), ("kind", "text"), ("source", "text"),
@@ -70,6 +75,7 @@ ISSUE_TABLES = (
     "core.articles",
     "core.ads",
     "core.problems",
+    "core.unassigned_blocks",
 )
 
 
@@ -125,9 +131,17 @@ LEFT JOIN core.pages pg ON pg.site_id = a.site_id AND pg.issue_date = a.issue_da
 ISSUES = Mart(
     "marts.issues",
     """SELECT i.site_id, p.publication, i.issue_date, i.pages_listed, i.pages_fetched,
-       i.pages_parsed, i.articles, i.ads, i.problems, i.status, i.parser_version
+       i.pages_parsed, i.articles, i.ads, i.problems, i.status, i.parser_version,
+       pg.chars, pg.coverage, CAST(coalesce(ub.blocks, 0) AS BIGINT) AS unassigned_blocks
 FROM core.issues i
-JOIN core.publications p ON p.site_id = i.site_id""",
+JOIN core.publications p ON p.site_id = i.site_id
+LEFT JOIN (SELECT site_id, issue_date, CAST(sum(chars) AS BIGINT) AS chars,
+                  sum(chars * coverage) / nullif(sum(chars), 0) AS coverage
+           FROM core.pages WHERE coverage IS NOT NULL GROUP BY site_id, issue_date) pg
+       ON pg.site_id = i.site_id AND pg.issue_date = i.issue_date
+LEFT JOIN (SELECT site_id, issue_date, count(*) AS blocks
+           FROM core.unassigned_blocks GROUP BY site_id, issue_date) ub
+       ON ub.site_id = i.site_id AND ub.issue_date = i.issue_date""",
     (
         ("site_id", "text", "Site profile id of the newspaper."),
         ("publication", "text", "Newspaper name."),
@@ -140,6 +154,9 @@ JOIN core.publications p ON p.site_id = i.site_id""",
         ("problems", "int", "Bad inputs met (see core.problems for each one's URL and message)."),
         ("status", "text", "'complete', 'partial', 'missing' (no issue that day) or 'failed'."),
         ("parser_version", "text", "Parser version that produced the loaded rows."),
+        ("chars", "bigint", "Characters on the issue's page PDFs (text layer or OCR); NULL without PDFs."),
+        ("coverage", "double", "Share of those characters the parser placed in an article, ad, caption or furniture (1.0 = all)."),
+        ("unassigned_blocks", "bigint", "Blocks of page text kept in core.unassigned_blocks: no role found, or a fragment no article took."),
     ),
 )  # fmt: skip
 
@@ -175,7 +192,7 @@ WHERE m.issues > 1 OR m.publications > 1""",
 ADS = Mart(
     "marts.ads",
     """SELECT d.ad_id, d.site_id, p.publication, d.issue_date, d.page_label, d.position, d.text,
-       d.bbox, d.pdf_sha256, d.url, d.cluster_id,
+       d.bbox, d.pdf_sha256, d.url, d.kind, d.cluster_id,
        count(*) OVER (PARTITION BY d.cluster_id) AS occurrences,
        min(d.issue_date) OVER (PARTITION BY d.cluster_id) AS first_issue_date,
        max(d.issue_date) OVER (PARTITION BY d.cluster_id) AS last_issue_date
@@ -191,6 +208,7 @@ FROM core.ads d JOIN core.publications p ON p.site_id = d.site_id""",
         ("bbox", "double[]", "Ad region on the PDF page: [x0, top, x1, bottom] in PDF points."),
         ("pdf_sha256", "text", "sha256 of the page PDF in the raw zone."),
         ("url", "text", "URL of the page (版面) the ad was printed on."),
+        ("kind", "text", "'ad', or 'notice' for a framed 启事 / 声明 / 公告 (NULL for rows loaded before notices were told apart)."),
         ("cluster_id", "text", "Recurrence cluster: the same ad in other issues shares it."),
         ("occurrences", "bigint", "How many times this ad's cluster appears in the warehouse."),
         ("first_issue_date", "date", "First issue date the ad appeared."),

@@ -70,6 +70,22 @@ def test_truth_is_well_formed() -> None:
         assert all(isinstance(item, str) and item for item in truth["furniture"]), pdf.name
 
 
+def test_truth_never_counts_its_own_articles_as_leaks() -> None:
+    """Furniture and ad text are not found inside the truth's own articles (as pdf_eval probes)."""
+    for pdf in PDFS:
+        truth = _truth(pdf)
+        text = "".join(
+            "".join([a["headline"], a["kicker"] or "", a["subtitle"] or "", *a["paragraphs"]])
+            for a in truth["articles"]
+        )
+        for item in truth["furniture"]:
+            assert len(item) < 4 or item not in text, (pdf.name, item)
+        for ad in truth["ads"]:
+            body = ad["text"]
+            probes = [body[i : i + 8] for i in range(0, max(1, len(body) - 8), 8)]
+            assert not any(probe in text for probe in probes), (pdf.name, body[:20])
+
+
 def test_every_page_parses_and_is_scored(report: Report) -> None:
     assert not report.errors, format_report(report, verbose=False)
     assert report.pages == len(PDFS), format_report(report, verbose=False)

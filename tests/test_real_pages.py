@@ -1,0 +1,95 @@
+"""Real Chinese pages (public repositories' fixtures) with hand-checked truth: tests/real_pages.
+
+SOURCE.md beside the pages says where each came from and how its truth was modelled. For now
+only what must hold is gated (every page parses, every page is scored, the text layer is the
+one the truth names); quality minimums come once the parser handles these layouts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parsers.pdf_eval import Report, evaluate, format_report
+
+REAL = Path(__file__).parent / "real_pages"
+PDFS = sorted(REAL.glob("*.pdf"))
+ARTICLE_KEYS = {
+    "headline",
+    "kicker",
+    "subtitle",
+    "byline",
+    "paragraphs",
+    "subheads",
+    "captions",
+    "continuations",
+    "columns",
+    "bbox",
+}
+
+
+def _truth(pdf: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(pdf.with_suffix(".json").read_text("utf-8"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    result = evaluate(REAL)
+    print(format_report(result))
+    return result
+
+
+def test_every_page_has_truth_and_a_recorded_source() -> None:
+    assert len(PDFS) >= 6
+    notes = (REAL / "SOURCE.md").read_text("utf-8")
+    for pdf in PDFS:
+        truth = _truth(pdf)
+        source = truth["source"]
+        assert source["repository"] and source["path"] and len(source["commit"]) == 40, pdf.name
+        assert f"`{pdf.name}`" in notes and source["commit"] in notes, pdf.name
+        assert truth["text_layer"] in {"pdf", "ocr"}, pdf.name
+        assert pdf.stat().st_size < 2_000_000, pdf.name
+    assert sum(pdf.stat().st_size for pdf in PDFS) < 10_000_000
+
+
+def test_truth_is_well_formed() -> None:
+    for pdf in PDFS:
+        truth = _truth(pdf)
+        assert truth["articles"], pdf.name
+        for art in truth["articles"]:
+            assert set(art) == ARTICLE_KEYS, pdf.name
+            assert all(sub in art["paragraphs"] for sub in art["subheads"]), pdf.name
+            x0, top, x1, bottom = art["bbox"]
+            assert x0 < x1 and top < bottom, pdf.name
+        for ad in truth["ads"]:
+            assert ad["kind"] in {"ad", "notice"} and ad["text"] and len(ad["bbox"]) == 4
+        assert all(isinstance(item, str) and item for item in truth["furniture"]), pdf.name
+
+
+def test_truth_never_counts_its_own_articles_as_leaks() -> None:
+    """Furniture and ad text are not found inside the truth's own articles (as pdf_eval probes)."""
+    for pdf in PDFS:
+        truth = _truth(pdf)
+        text = "".join(
+            "".join([a["headline"], a["kicker"] or "", a["subtitle"] or "", *a["paragraphs"]])
+            for a in truth["articles"]
+        )
+        for item in truth["furniture"]:
+            assert len(item) < 4 or item not in text, (pdf.name, item)
+        for ad in truth["ads"]:
+            body = ad["text"]
+            probes = [body[i : i + 8] for i in range(0, max(1, len(body) - 8), 8)]
+            assert not any(probe in text for probe in probes), (pdf.name, body[:20])
+
+
+def test_every_page_parses_and_is_scored(report: Report) -> None:
+    assert not report.errors, format_report(report, verbose=False)
+    assert report.pages == len(PDFS), format_report(report, verbose=False)
+
+
+def test_text_layer_is_the_one_the_truth_names(report: Report) -> None:
+    assert not report.layer_errors, format_report(report, verbose=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 
 from parsers.byline import close_spread_names
@@ -45,18 +46,74 @@ def bbox_of(lines: list[Line]) -> BBox:
     )
 
 
-def columns(lines: list[Line]) -> list[list[Line]]:
-    """Group lines into columns by horizontal overlap, left to right, each top to bottom."""
-    cols: list[list[Line]] = []
-    for line in sorted(lines, key=lambda ln: ln.x0):
-        for col in cols:
-            if line.x0 < max(ln.x1 for ln in col) - 1 and line.x1 > min(ln.x0 for ln in col) + 1:
-                col.append(line)
-                break
+def _gutters(lines: list[Line]) -> list[tuple[float, float]]:
+    """Column gutters of a module: x-stretches no line covers, or few while both sides are full.
+
+    A line laid across the columns (a lead paragraph over them, a rule read as text) covers
+    the gutter too, so a gutter is also where coverage drops well below both neighbours.
+    """
+    x0, x1 = int(min(ln.x0 for ln in lines)), int(max(ln.x1 for ln in lines)) + 1
+    count = [0] * (x1 - x0 + 1)
+    for ln in lines:
+        for x in range(int(ln.x0) - x0, int(ln.x1) - x0 + 1):
+            count[x] += 1
+    min_width = max(2, round(statistics.median(ln.size for ln in lines) * 0.5))
+    found = _runs(count, 0)
+    for lo, hi in _runs(count, max(count) / 3):
+        left, right = max(count[:lo], default=0), max(count[hi:], default=0)
+        if max(count[lo:hi]) <= 0.35 * min(left, right):
+            found.append((lo, hi))
+    found = [(lo, hi) for lo, hi in found if hi - lo >= min_width]
+    # A stretch found both ways once, the wider.
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(found, key=lambda r: (r[0], -r[1])):
+        if merged and lo < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
         else:
-            cols.append([line])
-    cols.sort(key=lambda col: min(ln.x0 for ln in col))
-    return [sorted(col, key=lambda ln: ln.top) for col in cols]
+            merged.append((lo, hi))
+    return [(lo + x0, hi + x0) for lo, hi in merged]
+
+
+def _runs(count: list[int], limit: float) -> list[tuple[int, int]]:
+    """Inner stretches (not touching either end) where coverage is at most `limit`."""
+    runs, start = [], None
+    for x, n in enumerate(count):
+        if n <= limit and start is None:
+            start = x
+        elif n > limit and start is not None:
+            runs.append((start, x))
+            start = None
+    return [(lo, hi) for lo, hi in runs if lo > 0]
+
+
+def columns(lines: list[Line]) -> list[list[Line]]:
+    """Lines in reading order as groups: each column top to bottom, left to right.
+
+    A line that crosses a gutter (a lead paragraph set over the columns) ends the columns
+    above it: they are read first, then it, then what is below.
+    """
+    if not lines:
+        return []
+    gutters = _gutters(lines)
+    crossing = [ln for ln in lines if any(ln.x0 < lo and ln.x1 > hi for lo, hi in gutters)]
+    if crossing:
+        first = min(crossing, key=lambda ln: ln.top)
+        above = [ln for ln in lines if ln is not first and ln.bottom <= first.top + 1]
+        below = [ln for ln in lines if ln is not first and ln not in above]
+        rest = columns(below)
+        if rest and rest[0][0].x0 < first.x1 and _crosses(rest[0], gutters):
+            rest[0].insert(0, first)  # consecutive lines across the columns read as one
+        else:
+            rest.insert(0, [first])
+        return columns(above) + rest
+    cols: list[list[Line]] = [[] for _ in range(len(gutters) + 1)]
+    for line in lines:
+        cols[sum(line.x0 >= hi - 1 for _, hi in gutters)].append(line)
+    return [sorted(col, key=lambda ln: (ln.top, ln.x0)) for col in cols if col]
+
+
+def _crosses(group: list[Line], gutters: list[tuple[float, float]]) -> bool:
+    return all(any(ln.x0 < lo and ln.x1 > hi for lo, hi in gutters) for ln in group)
 
 
 def reading_order(lines: list[Line]) -> list[Line]:

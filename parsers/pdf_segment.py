@@ -79,15 +79,13 @@ def _horizontal_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]
         above = [ln for ln in lines if ln.bottom <= gap[0]]
         below = [ln for ln in lines if ln.top >= gap[1]]
         ruled = _ruled(gap, rules.horizontal, xspan)
-        # A module starts with its display type (kicker or headline), never with body text,
-        # and has a headline of its own (a subtitle below a headline starts nothing). A rule
-        # across the region also ends a module that has no headline (a 转版 continuation, a
-        # letter, a column of briefs), if there is body text on both sides of it.
-        headed = (
-            any(map(sizes.is_headline, above))
-            and any(map(sizes.is_headline, below))
-            and sizes.is_display(min(below, key=lambda ln: ln.top))
-        )
+        # A whole module lies above a cut (body text ends it) and one with a headline of its
+        # own below (a subtitle below a headline starts nothing, nor does a cut between a
+        # headline and its body). A rule across the region also ends a module that has no
+        # headline (a 转版 continuation, a letter, a column of briefs), with body text on
+        # both sides of it.
+        headed = _has_body(above, sizes) and _has_body(below, sizes)
+        headed = headed and any(map(sizes.is_headline, below))
         if headed or (ruled and _has_body(above, sizes) and _has_body(below, sizes)):
             cuts.append((ruled, gap[1] - gap[0], above, below))
     return cuts

@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Corpus pages from a second, independent typesetter (scripts/typeset.py): tests/pdf_corpus/l_*.
+
+make_pdf_corpus.py's pages all come from make_sample's layout engine, so a parser tuned on
+them learns one paper's habits. These pages are set differently, one layout class each:
+宋体 (AR PL UMing) body with 2-character indents, justified with kinsoku, 1.5–1.7× leading;
+黑体 (WenQuanYi Zen Hei) headlines and subheads; 楷体 (AR PL UKai) bylines and captions;
+Latin in Liberation Serif; rules only where the class has them. Every page is checked after
+it is written: the PDF's characters must be exactly the truth's, each module's inside its
+bbox (scripts/typeset.py verify). Deterministic (reportlab invariant=1).
+
+    .venv/bin/python scripts/make_layout_corpus.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_sample as ms  # the seed article's text and the ad's wording only
+import typeset as ts
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "pdf_corpus"
+PAGE_W, PAGE_H = 842.0, 1191.0  # A3
+CREATOR = "baokan scripts/make_layout_corpus.py (reportlab, own typesetter)"
+
+
+@dataclass
+class Page:
+    """One page being built: what is drawn and what the truth says about it."""
+
+    sheet: ts.Sheet
+    issue: str
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    ads: list[dict[str, Any]] = field(default_factory=list)
+    furniture: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # more truth keys (text_layer…)
+
+    def truth(self, producer: str) -> dict[str, Any]:
+        """The truth JSON of the page."""
+        out: dict[str, Any] = {"producer": producer, "shuffled": False, "issue_date": self.issue}
+        out |= {"articles": self.articles, "ads": self.ads, "furniture": self.furniture}
+        if self.ignored:
+            out["ignored"] = self.ignored
+        return out | self.extra
+
+    def put(self, pieces: list[ts.Piece], furniture: bool = False) -> None:
+        """Draw pieces; furniture pieces each become a furniture item of the truth."""
+        self.sheet.text(pieces)
+        if furniture:
+            self.furniture += [p.text for p in pieces]
+
+
+def article(
+    headline: str,
+    paragraphs: list[str],
+    subheads: list[str],
+    columns: int,
+    bbox: tuple[float, float, float, float],
+    **fields: Any,
+) -> dict[str, Any]:
+    """A truth article; kicker, subtitle, byline default to None, captions etc. to []."""
+    out: dict[str, Any] = {"headline": headline, "kicker": None, "subtitle": None, "byline": None}
+    out |= {"paragraphs": paragraphs, "subheads": subheads, "captions": [], "continuations": []}
+    out |= {"columns": columns, "bbox": [round(v, 2) for v in bbox]}
+    return out | fields
+
+
+def line(
+    text: str, style: ts.Style, x: float, baseline: float, owner: str, measure: float = 0.0
+) -> list[ts.Piece]:
+    """One unbroken line at (x, baseline), aligned in `measure` as the style says."""
+    placed = ts.place_line(ts.tokens(text), style, x, measure or 1e6, last=True)
+    return ts.pieces_of(placed, style, baseline, owner)
+
+
+def marked(marker: str, text: str, style: ts.Style, owner: str) -> ts.Box:
+    """A byline box: a marker in DejaVu Sans, a gap, then the name."""
+    base = ts.first_baseline(style)
+    pieces = line(marker, replace(style, font="Sans", latin=""), 0.0, base, owner)
+    x = ts.width(marker, "Sans", style.size) + style.size * 0.5
+    pieces += line(text, style, x, base, owner)
+    return ts.Box(style.lead + style.after, pieces, keep=True, tag="byline")
+
+
+def qr(sheet: ts.Sheet, seed: str, x: float, top: float, side: float) -> None:
+    """A fake QR code: 25×25 cells from a hash, three finder squares, no frame."""
+    n, cell = 25, side / 25
+    bits = "".join(f"{b:08b}" for b in hashlib.sha256(seed.encode()).digest() * 3)
+    for r in range(n):
+        for c in range(n):
+            if _qr_dark(r, c, n, bits):
+                sheet.rect(x + c * cell, top + r * cell, cell, cell, 0.0, True)
+
+
+def _qr_dark(r: int, c: int, n: int, bits: str) -> bool:
+    """Whether cell (r, c) is dark: finder rings in three corners, hash bits elsewhere."""
+    for r0, c0 in ((0, 0), (0, n - 7), (n - 7, 0)):
+        if r0 <= r < r0 + 7 and c0 <= c < c0 + 7:
+            return max(abs(r - r0 - 3), abs(c - c0 - 3)) != 2
+    if r in (7, n - 8) or c in (7, n - 8):
+        return False
+    return bits[(r * n + c) % len(bits)] == "1"
+
+
+# --- modules: display lines above columns of body -------------------------------
+
+
+def col_width(width: float, count: int, gutter: float) -> float:
+    """Width of one of `count` columns filling `width` with `gutter` between them."""
+    return (width - gutter * (count - 1)) / count
+
+
+def flow(
+    paragraphs: list[str], subheads: set[int], body: ts.Style, sub: ts.Style, measure: float
+) -> list[ts.Box]:
+    """Body paragraphs and subheads (by index) set into boxes `measure` wide."""
+    boxes = []
+    for i, text in enumerate(paragraphs):
+        style, tag = (sub, "subhead") if i in subheads else (body, "body")
+        boxes += ts.paragraph(text, style, measure, "", tag)
+    return boxes
+
+
+@dataclass
+class Module:
+    """Where a module goes and how its columns are set."""
+
+    x0: float
+    top: float
+    width: float
+    columns: int
+    gutter: float
+    height: float = 0.0  # column height; 0 balances the columns
+    rules: bool = False  # vertical rules in the gutters
+    gap: float = 8.0  # between the display lines and the columns
+
+    def set(
+        self, page: Page, head: list[ts.Box], body: list[ts.Box]
+    ) -> tuple[float, list[list[ts.Box]]]:
+        """Draw display lines across the module and body in columns; return the bottom."""
+        pieces, y = ts.stack(head, self.x0, self.top)
+        col_top = y + self.gap if head else y
+        col_w = col_width(self.width, self.columns, self.gutter)
+        height = self.height or ts.balance(body, self.columns)
+        columns = ts.fill(body, height)
+        assert len(columns) <= self.columns, f"module at {self.x0},{self.top} overflows"
+        pieces += ts.set_columns(columns, self.x0, col_top, col_w, self.gutter)
+        page.put(pieces)
+        bottom = col_top + max(ts.column_height(c) for c in columns)
+        for c in range(1, self.columns if self.rules else 0):
+            x = self.x0 + c * (col_w + self.gutter) - self.gutter / 2
+            page.sheet.rule(x, col_top, x, bottom, 0.4)
+        return bottom, columns
+
+
+# --- l_seed4: the seed article, 4 ruled columns, a row below, the subscription ad ---
+
+SEED_BODY = ts.Style("Song", 10.5, 16.8, latin="Serif", indent=2.0)
+SEED_SUBHEAD = ts.Style(
+    "Hei", 12.5, 16.5, align="left", before=8.0, after=3.5, keep=True, space=0.6, even=True
+)
+SEED_HEAD = ts.Style("Hei", 34.0, 42.0, align="center")
+SEED_BYLINE = ts.Style("Kai", 10.5, 16.8, after=2.0)
+SEED_COLS, SEED_COL_W, SEED_GUTTER = 4, 178.5, 12.0  # 17 characters of 10.5 pt
+SEED_LEFT = (PAGE_W - SEED_COLS * SEED_COL_W - (SEED_COLS - 1) * SEED_GUTTER) / 2
+SEED_RIGHT = PAGE_W - SEED_LEFT
+ROW_HEAD = ts.Style("Hei", 22.0, 28.0, align="center", even=True)
+ROW_KICKER = ts.Style("Kai", 13.0, 19.0, align="center")
+ROW_SUBTITLE = ts.Style("Song", 13.0, 19.0, align="center", after=4.0)
+ROW_BYLINE = ts.Style("Kai", 10.5, 16.8, keep=True)
+
+
+def furniture_band(page: Page, section: str, label: str, editor: str) -> float:
+    """Header: paper and date left, page and section right, a thick-thin rule; the footer."""
+    left, right, base = SEED_LEFT, SEED_RIGHT, 38.0
+    small, big = ts.Style("Song", 9.5, 12.0), ts.Style("Hei", 15.0, 18.0)
+    x = left
+    for text, style in (("高新样报", big), ("2025年12月29日", small), ("星期一", small)):
+        page.put(line(text, style, x, base, "f"), furniture=True)
+        x += sum(style.measure(t) for t in ts.tokens(text)) + 12.0
+    x = right
+    for text, style in ((editor, small), (section, big), (f"第{label}版", small)):
+        x -= sum(style.measure(t) for t in ts.tokens(text))
+        page.put(line(text, style, x, base, "f"), furniture=True)
+        x -= 12.0
+    page.sheet.rule(left, 46.0, right, 46.0, 1.8)
+    page.sheet.rule(left, 49.0, right, 49.0, 0.4)
+    page.put(line("高新样报社出版", small, left, PAGE_H - 24.0, "f"), furniture=True)
+    page.put(line(label, big, right - 20.0, PAGE_H - 24.0, "f"), furniture=True)
+    page.sheet.rule(left, PAGE_H - 40.0, right, PAGE_H - 40.0, 0.4)
+    return 62.0
+
+
+def subhead_spots(columns: list[list[ts.Box]]) -> list[tuple[int, int]]:
+    """(column, line index) of the first line of every subhead."""
+    spots = []
+    for c, col in enumerate(columns):
+        for i, box in enumerate(col):
+            if box.tag == "subhead" and (i == 0 or col[i - 1].tag != "subhead"):
+                spots.append((c, i))
+    return spots
+
+
+def seed_height(boxes: list[ts.Box]) -> float:
+    """A column height putting subheads in every column, one at (or next to) a column top."""
+    height = ts.balance(boxes, SEED_COLS)
+    for _ in range(200):
+        columns = ts.fill(boxes, height)
+        spots = subhead_spots(columns)
+        if (
+            len(columns) == SEED_COLS
+            and {c for c, _ in spots} == set(range(SEED_COLS))
+            and any(c > 0 and i <= 2 for c, i in spots)
+            and sum(1 for _, i in spots if i > 5) >= 5
+        ):
+            return height
+        height += 1.0
+    raise SystemExit("l_seed4: no column height puts subheads where the page needs them")
+
+
+def seed_article(page: Page, top: float) -> float:
+    """The 十大新闻 feature: centred headline, byline atop column 1, 4 ruled columns."""
+    art = ms.SEED
+    head = ts.paragraph(art.title, SEED_HEAD, SEED_RIGHT - SEED_LEFT, "", "headline")
+    body = [marked("►", art.author, SEED_BYLINE, "")]
+    body += flow(list(art.paragraphs), set(art.subheads), SEED_BODY, SEED_SUBHEAD, SEED_COL_W)
+    mod = Module(SEED_LEFT, top, SEED_RIGHT - SEED_LEFT, SEED_COLS, SEED_GUTTER, rules=True)
+    mod.height, mod.gap = seed_height(body), 12.0
+    bottom, _ = mod.set(page, head, body)
+    subheads = [p for i, p in enumerate(art.paragraphs) if i in art.subheads]
+    bbox = (SEED_LEFT, top, SEED_RIGHT, bottom)
+    page.articles.append(
+        article(art.title, list(art.paragraphs), subheads, SEED_COLS, bbox, byline=art.author)
+    )
+    page.ignored.append("►")
+    return bottom
+
+
+def row_article(page: Page, art: ms.Article, x0: float, top: float, bottom: float) -> None:
+    """A 2-column article of the row below the seed: kicker, headline, subtitle, byline."""
+    width = 2 * SEED_COL_W + SEED_GUTTER
+    head = ts.paragraph(art.kicker, ROW_KICKER, width, "", "kicker") if art.kicker else []
+    head += ts.paragraph(art.title, ROW_HEAD, width, "", "headline")
+    if art.subtitle:
+        head += ts.paragraph(art.subtitle, ROW_SUBTITLE, width, "", "subtitle")
+    body = ts.paragraph(art.author, ROW_BYLINE, SEED_COL_W, "", "byline")
+    body += flow(list(art.paragraphs), set(), SEED_BODY, SEED_SUBHEAD, SEED_COL_W)
+    end, _ = Module(x0, top, width, 2, SEED_GUTTER, gap=10.0).set(page, head, body)
+    assert end <= bottom, f"{art.title} overflows its cell: {end} > {bottom}"
+    page.articles.append(
+        article(
+            art.title,
+            list(art.paragraphs),
+            [],
+            2,
+            (x0, top, x0 + width, bottom),
+            kicker=art.kicker,
+            subtitle=art.subtitle,
+            byline=art.author,
+        )
+    )
+
+
+def seed_ad(page: Page, top: float) -> float:
+    """The framed subscription ad: offer left, details middle, QR codes right, label last."""
+    left, right, pad = SEED_LEFT, SEED_RIGHT, AD_PAD
+    head, price = ts.Style("Hei", 22.0, 28.0), ts.Style("Song", 12.0, 16.0, latin="Serif")
+    parts = line(ms.AD_HEADLINE, head, left + pad, top + pad + 20.0, "ad")
+    parts += line(ms.AD_PRICE, price, left + pad, top + pad + 48.0, "ad")
+    x, y = left + pad + 10 * 22.0 + 18.0, top + pad
+    for size, bold, segments in ms.AD_LINES:
+        style = ts.Style("Hei" if bold else "Song", size, size * 1.45, latin="Serif")
+        y += style.lead
+        seg_x = x
+        for seg in segments:
+            parts += line(seg, style, seg_x, y - style.lead * 0.3, "ad")
+            seg_x += sum(style.measure(t) for t in ts.tokens(seg)) + 2 * size
+        assert seg_x - 2 * size < right - pad - 140, segments
+    side, cap = 52.0, ts.Style("Kai", 9.0, 12.0)
+    qx = right - pad - 2 * side - 16.0
+    for i, caption in enumerate(ms.AD_QR_CAPTIONS):
+        qr(page.sheet, caption, qx + i * (side + 16.0), top + pad + 4.0, side)
+        parts += line(caption, cap, qx + i * (side + 16.0), top + pad + side + 18.0, "ad", side)
+    bottom = y + pad
+    label = ts.Style("Song", 8.0, 10.0)
+    parts += line(ms.AD_LABEL, label, right - pad / 2 - 16.0, bottom - 4.0, "ad")
+    page.sheet.rect(left, top, right - left, bottom - top, 0.8, False)
+    page.sheet.text(parts)
+    text = ms.AD_HEADLINE + ms.AD_PRICE
+    text += "".join("".join(segs) for _, _, segs in ms.AD_LINES)
+    text += "".join(ms.AD_QR_CAPTIONS) + ms.AD_LABEL
+    page.ads.append({"text": text, "bbox": [left, top, right, round(bottom, 2)], "kind": "ad"})
+    return bottom
+
+
+AD_PAD = 12.0
+
+
+def seed_ad_height() -> float:
+    """Height of the framed ad: its detail lines between the paddings."""
+    return AD_PAD * 2 + sum(size * 1.45 for size, _, _ in ms.AD_LINES)
+
+
+def seed4() -> Page:
+    """The seed feature re-typeset over 4 ruled columns, a 2-article row, the ad at the foot."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), "2025-12-29")
+    top = furniture_band(page, "要闻", "A1", "责任编辑：周岚")
+    bottom = seed_article(page, top + 8.0)
+    page.sheet.rule(SEED_LEFT, bottom + 9.0, SEED_RIGHT, bottom + 9.0, 0.6)
+    ad_top = PAGE_H - 54.0 - seed_ad_height()
+    x1 = SEED_LEFT + 2 * (SEED_COL_W + SEED_GUTTER)
+    row_article(page, ms.SIGNING, SEED_LEFT, bottom + 20.0, ad_top - 14.0)
+    row_article(page, ms.INCUBATORS, x1, bottom + 20.0, ad_top - 14.0)
+    page.sheet.rule(x1 - SEED_GUTTER / 2, bottom + 20.0, x1 - SEED_GUTTER / 2, ad_top - 14.0, 0.4)
+    ad_bottom = seed_ad(page, ad_top)
+    assert abs(ad_bottom - PAGE_H + 54.0) < 0.01, ad_bottom
+    return page
+
+
+# --- output ----------------------------------------------------------------------
+
+PAGES: dict[str, Callable[[], Page]] = {"l_seed4": seed4}
+
+
+def write(name: str, page: Page, producer: str, duplicates: int = 0) -> None:
+    """Write NAME.pdf and NAME.json, then check the PDF against the truth."""
+    pdf = OUT / f"{name}.pdf"
+    page.sheet.write(str(pdf), CREATOR)
+    truth = page.truth(producer)
+    ts.verify(str(pdf), truth, duplicates)
+    (OUT / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
+
+
+def main() -> None:
+    """Regenerate tests/pdf_corpus/l_*.pdf and their truth (other pages are left alone)."""
+    ts.register_fonts()
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, build in PAGES.items():
+        write(name, build(), "reportlab, own typesetter")
+        print(f"{name}: ok")
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_sample as ms  # the seed article's text and the ad's wording only
 import typeset as ts
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "pdf_corpus"
@@ -52,11 +54,15 @@ class Page:
             out["ignored"] = self.ignored
         return out | self.extra
 
-    def put(self, pieces: list[ts.Piece], furniture: bool = False) -> None:
-        """Draw pieces; furniture pieces each become a furniture item of the truth."""
+    def put(self, pieces: list[ts.Piece]) -> None:
+        """Draw pieces of text."""
         self.sheet.text(pieces)
-        if furniture:
-            self.furniture += [p.text for p in pieces]
+
+    def furnish(self, item: str, style: ts.Style, x: float, baseline: float) -> float:
+        """Draw one item of page furniture on one line; return the x after it."""
+        self.put(line(item, style, x, baseline, "f"))
+        self.furniture.append(item)
+        return x + sum(style.measure(t) for t in ts.tokens(item))
 
 
 def article(
@@ -114,6 +120,14 @@ def _qr_dark(r: int, c: int, n: int, bits: str) -> bool:
 # --- modules: display lines above columns of body -------------------------------
 
 
+def snap(y: float, grid: tuple[float, float]) -> float:
+    """`y` moved down to the next line of a baseline grid (unchanged without a grid)."""
+    origin, pitch = grid
+    if not pitch:
+        return y
+    return origin + math.ceil((y - origin) / pitch - 1e-6) * pitch
+
+
 def col_width(width: float, count: int, gutter: float) -> float:
     """Width of one of `count` columns filling `width` with `gutter` between them."""
     return (width - gutter * (count - 1)) / count
@@ -142,13 +156,14 @@ class Module:
     height: float = 0.0  # column height; 0 balances the columns
     rules: bool = False  # vertical rules in the gutters
     gap: float = 8.0  # between the display lines and the columns
+    grid: tuple[float, float] = (0.0, 0.0)  # (origin, pitch): column tops snap to it
 
     def set(
         self, page: Page, head: list[ts.Box], body: list[ts.Box]
     ) -> tuple[float, list[list[ts.Box]]]:
         """Draw display lines across the module and body in columns; return the bottom."""
         pieces, y = ts.stack(head, self.x0, self.top)
-        col_top = y + self.gap if head else y
+        col_top = snap(y + self.gap if head else y, self.grid)
         col_w = col_width(self.width, self.columns, self.gutter)
         height = self.height or ts.balance(body, self.columns)
         columns = ts.fill(body, height)
@@ -185,17 +200,15 @@ def furniture_band(page: Page, section: str, label: str, editor: str) -> float:
     small, big = ts.Style("Song", 9.5, 12.0), ts.Style("Hei", 15.0, 18.0)
     x = left
     for text, style in (("高新样报", big), ("2025年12月29日", small), ("星期一", small)):
-        page.put(line(text, style, x, base, "f"), furniture=True)
-        x += sum(style.measure(t) for t in ts.tokens(text)) + 12.0
-    x = right
-    for text, style in ((editor, small), (section, big), (f"第{label}版", small)):
-        x -= sum(style.measure(t) for t in ts.tokens(text))
-        page.put(line(text, style, x, base, "f"), furniture=True)
-        x -= 12.0
+        x = page.furnish(text, style, x, base) + 12.0
+    items = ((f"第{label}版", small), (section, big), (editor, small))
+    x = right - sum(sum(st.measure(t) for t in ts.tokens(text)) + 12.0 for text, st in items)
+    for text, style in items:
+        x = page.furnish(text, style, x + 12.0, base)
     page.sheet.rule(left, 46.0, right, 46.0, 1.8)
     page.sheet.rule(left, 49.0, right, 49.0, 0.4)
-    page.put(line("高新样报社出版", small, left, PAGE_H - 24.0, "f"), furniture=True)
-    page.put(line(label, big, right - 20.0, PAGE_H - 24.0, "f"), furniture=True)
+    page.furnish("高新样报社出版", small, left, PAGE_H - 24.0)
+    page.furnish(label, big, right - 20.0, PAGE_H - 24.0)
     page.sheet.rule(left, PAGE_H - 40.0, right, PAGE_H - 40.0, 0.4)
     return 62.0
 
@@ -326,9 +339,234 @@ def seed4() -> Page:
     return page
 
 
+# --- l_classic_front: masthead, unruled columns on one baseline grid -----------
+
+FRONT_COLS, FRONT_COL_W, FRONT_GUTTER = 5, 147.0, 10.5  # 14 characters; a 1-character gutter
+FRONT_LEFT = (PAGE_W - FRONT_COLS * FRONT_COL_W - (FRONT_COLS - 1) * FRONT_GUTTER) / 2
+FRONT_PITCH = 16.8
+FRONT_BODY = ts.Style("Song", 10.5, FRONT_PITCH, latin="Serif", indent=2.0)
+FRONT_BYLINE = ts.Style("Kai", 9.5, FRONT_PITCH, keep=True)
+FRONT_KICKER = ts.Style("Kai", 15.0, 21.0, align="center")
+FRONT_SUBTITLE = ts.Style("Song", 14.0, 20.0, align="center", latin="Serif", even=True)
+FRONT_CAPTION = ts.Style("Kai", 9.0, 13.0, latin="Serif")
+FRONT_ISSUE = "2025-12-29"
+NOTICE_TITLE = "征稿启事"
+NOTICE_TEXT = (
+    "本报“江南新语”副刊常年征集散文、随笔和诗歌，稿件须为原创首发，一经刊用即付稿酬。"
+    "来稿请注明真实姓名和联系方式，投稿邮箱：zhenggao@jiangnan.invalid"
+)
+NOTICE_SIGN = "江南日报社副刊部"
+SHOP_AD = (
+    ("Hei", 15.0, "江南数码城"),
+    ("Hei", 12.0, "年终以旧换新"),
+    ("Song", 9.5, "笔记本电脑、平板、手机以旧换新，最高补贴800元，另有分期免息。"),
+    ("Song", 9.5, "地址：江南市明湖路88号"),
+    ("Song", 9.5, "热线：0571-00000000"),
+)
+
+
+def front_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return FRONT_LEFT + col * (FRONT_COL_W + FRONT_GUTTER)
+
+
+def span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * FRONT_COL_W + (cols - 1) * FRONT_GUTTER
+
+
+def masthead(page: Page) -> float:
+    """Paper name in 80 pt 楷体, the letter-spaced English name, the issue details; no rule."""
+    name = ts.Style("Kai", 80.0, 90.0)
+    page.furnish("江南日报", name, FRONT_LEFT, 104.0)
+    latin = ts.Style("SerifBold", 12.0, 14.0)
+    pieces, _ = ts.spaced("JIANGNAN DAILY", latin, FRONT_LEFT + 4.0, 132.0, 10.6, "f")
+    page.sheet.text(pieces)
+    page.furniture.append("JIANGNAN DAILY")
+    info = ts.Style("Song", 10.5, 17.0, latin="Serif")
+    x, base = front_x(3), 62.0
+    rows = (
+        ("2025年12月29日", "星期一"),
+        ("农历乙巳年冬月初十",),
+        ("第12345期", "今日8版"),
+        ("国内统一连续出版物号 CN 36-0001",),
+    )
+    for row in rows:
+        xi = x
+        for item in row:
+            xi = page.furnish(item, replace(info, space=0.5), xi, base) + 2 * info.size
+        base += info.lead
+    return 152.0
+
+
+def heading(art: ms.Article, cols: int, size: float, centre: bool) -> list[ts.Box]:
+    """Kicker, headline and subtitle boxes across `cols` columns."""
+    width, align = span(cols), "center" if centre else "left"
+    kicker = replace(FRONT_KICKER, align=align, size=min(15.0, size * 0.55))
+    subtitle = replace(FRONT_SUBTITLE, align=align, size=min(14.0, size * 0.55))
+    head = ts.Style("Hei", size, size * 1.25, align=align, even=True, after=2.0)
+    boxes = ts.paragraph(art.kicker, kicker, width, "", "kicker") if art.kicker else []
+    boxes += ts.paragraph(art.title, head, width, "", "headline")
+    if art.subtitle:
+        boxes += ts.paragraph(art.subtitle, subtitle, width, "", "subtitle")
+    return boxes
+
+
+def news(
+    page: Page, art: ms.Article, col: int, cols: int, top: float, size: float, centre: bool = False
+) -> tuple[float, dict[str, Any]]:
+    """A front-page story on the grid; returns its bottom and truth (bbox set by the caller)."""
+    body = ts.paragraph(art.author, FRONT_BYLINE, FRONT_COL_W, "", "byline")
+    body += flow(list(art.paragraphs), set(), FRONT_BODY, FRONT_BODY, FRONT_COL_W)
+    grid = (FRONT_TOP, FRONT_PITCH)
+    mod = Module(front_x(col), top, span(cols), cols, FRONT_GUTTER, gap=6.0, grid=grid)
+    bottom, _ = mod.set(page, heading(art, cols, size, centre), body)
+    truth = article(
+        art.title,
+        list(art.paragraphs),
+        [],
+        cols,
+        (0, 0, 0, 0),
+        kicker=art.kicker,
+        subtitle=art.subtitle,
+        byline=art.author,
+    )
+    return bottom, truth
+
+
+FRONT_TOP = 160.0  # the grid's first line
+
+
+def lead_story(page: Page) -> tuple[float, dict[str, Any]]:
+    """The lead: centred kicker, 32 pt headline, subtitle, a photo with caption, 3 columns."""
+    art, cols = ms.BATTERY, 3
+    pieces, y = ts.stack(heading(art, cols, 30.0, True), FRONT_LEFT, FRONT_TOP)
+    page.put(pieces)
+    photo_h = 10 * FRONT_PITCH
+    page.sheet.picture(FRONT_LEFT, y + 6.0, span(cols), photo_h, photo(7))
+    caption = "固态电池中试线上，技术人员正在检查电芯的封装质量。本报记者 赵宁 摄"
+    boxes = ts.paragraph(caption, FRONT_CAPTION, span(cols), "", "caption")
+    pieces, y = ts.stack(boxes, FRONT_LEFT, y + photo_h + 10.0)
+    page.put(pieces)
+    body = ts.paragraph(art.author, FRONT_BYLINE, FRONT_COL_W, "", "byline")
+    body += flow(list(art.paragraphs), set(), FRONT_BODY, FRONT_BODY, FRONT_COL_W)
+    mod = Module(FRONT_LEFT, y, span(cols), cols, FRONT_GUTTER, gap=0.0)
+    mod.grid = (FRONT_TOP, FRONT_PITCH)
+    bottom, _ = mod.set(page, [], body)
+    truth = article(art.title, list(art.paragraphs), [], cols, (0, 0, 0, 0), kicker=art.kicker)
+    truth |= {"subtitle": art.subtitle, "byline": art.author, "captions": [caption]}
+    return bottom, truth
+
+
+def photo(seed: int) -> Image.Image:
+    """A grey stand-in for a news photo: a soft gradient with a few darker blocks."""
+    img = Image.linear_gradient("L").rotate(90).resize((120, 60)).point(lambda v: 90 + v // 2)
+    shade = Image.new("L", (18, 14), 60 + seed * 5)
+    for i in range(4):
+        img.paste(shade, (10 + i * 27, 30 - (i * seed) % 12))
+    return img
+
+
+def framed(
+    page: Page, x: float, top: float, w: float, lines: list[tuple[ts.Style, str]], kind: str
+) -> float:
+    """A framed notice or ad: each text set in the frame in turn; returns the frame's bottom."""
+    pad, y, boxes = 8.0, top + 8.0, []
+    for style, text in lines:
+        boxes += ts.paragraph(text, style, w - 2 * pad, "", kind)
+    pieces, y = ts.stack(boxes, x + pad, top + pad)
+    page.put(pieces)
+    bottom = y + pad
+    page.sheet.rect(x, top, w, bottom - top, 0.8, False)
+    text = "".join(t for _, t in lines)
+    page.ads.append({"text": text, "bbox": [x, top, x + w, round(bottom, 2)], "kind": kind})
+    return bottom
+
+
+def notice(page: Page, x: float, top: float, w: float) -> float:
+    """征稿启事 in a frame: centred title, indented text, signature right."""
+    title = ts.Style("Hei", 13.0, 20.0, align="center")
+    text = ts.Style("Song", 9.5, 15.0, latin="Serif", indent=2.0)
+    sign = ts.Style("Song", 9.5, 15.0, align="right")
+    return framed(
+        page, x, top, w, [(title, NOTICE_TITLE), (text, NOTICE_TEXT), (sign, NOTICE_SIGN)], "notice"
+    )
+
+
+def shop_ad(page: Page, x: float, top: float, w: float) -> float:
+    """A one-column boxed ad with its 广告 label bottom right."""
+    lines = [
+        (ts.Style(font, size, size * 1.5, latin="Serif", align="center"), text)
+        for font, size, text in SHOP_AD
+    ]
+    lines.append((ts.Style("Song", 7.5, 10.0, align="right"), "广告"))
+    return framed(page, x, top, w, lines, "ad")
+
+
+def cut(art: ms.Article, paragraphs: int) -> ms.Article:
+    """The article with only its first paragraphs."""
+    return replace(art, paragraphs=art.paragraphs[:paragraphs])
+
+
+def front_footer(page: Page) -> None:
+    """A thin rule and the imprint line at the foot of the front page."""
+    page.sheet.rule(FRONT_LEFT, PAGE_H - 42.0, PAGE_W - FRONT_LEFT, PAGE_H - 42.0, 0.5)
+    style, x = ts.Style("Song", 8.5, 10.0, latin="Serif"), FRONT_LEFT
+    for item in ("江南日报社出版", "地址：江南市明湖路1号", "邮编：310000", "定价：1.50元"):
+        x = page.furnish(item, style, x, PAGE_H - 28.0) + 3 * style.size
+
+
+Cell = tuple[dict[str, Any], float, float, float]  # truth, x0, x1, bottom of the text
+
+
+def front_row(
+    page: Page, top: float, stories: list[tuple[ms.Article, int, int, float]]
+) -> list[Cell]:
+    """Stories side by side from `top`: (article, first column, columns, headline size)."""
+    cells = []
+    for art, col, cols, size in stories:
+        bottom, truth = news(page, art, col, cols, top, size)
+        cells.append((truth, front_x(col), front_x(col) + span(cols), bottom))
+    return cells
+
+
+def place(page: Page, cells: list[Cell], top: float, bottom: float) -> None:
+    """Give a row's stories their cell as bbox and add them to the truth."""
+    for truth, x0, x1, _ in cells:
+        truth["bbox"] = [round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)]
+        page.articles.append(truth)
+
+
+def classic_front() -> Page:
+    """A front page: masthead without a rule, 6 stories and 2 boxes in 5 unruled columns."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), FRONT_ISSUE)
+    masthead(page)
+    grid, half = (FRONT_TOP, FRONT_PITCH), FRONT_PITCH / 2
+    bottom, truth = lead_story(page)
+    (second,) = front_row(page, FRONT_TOP, [(ms.COMPUTE, 3, 2, 22.0)])
+    notice_top = second[3] + FRONT_PITCH
+    b3 = notice(page, front_x(3), notice_top, span(2))
+    top = snap(max(bottom, b3) + FRONT_PITCH, grid)
+    place(page, [(truth, front_x(0), front_x(0) + span(3), 0.0)], FRONT_TOP, top - half)
+    place(page, [second], FRONT_TOP, notice_top - half)
+    row = front_row(page, top, [(ms.PILOT, 0, 2, 20.0), (cut(ms.TALENT, 3), 2, 2, 20.0)])
+    b4 = shop_ad(page, front_x(4), top, span(1))
+    below = snap(max([c[3] for c in row] + [b4]) + FRONT_PITCH, grid)
+    place(page, row, top, below - half)
+    row = front_row(
+        page, below, [(cut(ms.LOW_ALTITUDE, 2), 0, 3, 24.0), (cut(ms.LABS, 2), 3, 2, 20.0)]
+    )
+    end = max(c[3] for c in row)
+    assert end < PAGE_H - 50.0, f"l_classic_front overflows: {end}"
+    place(page, row, below, end)
+    front_footer(page)
+    page.sheet.row_major()
+    return page
+
+
 # --- output ----------------------------------------------------------------------
 
-PAGES: dict[str, Callable[[], Page]] = {"l_seed4": seed4}
+PAGES: dict[str, Callable[[], Page]] = {"l_seed4": seed4, "l_classic_front": classic_front}
 
 
 def write(name: str, page: Page, producer: str, duplicates: int = 0) -> None:

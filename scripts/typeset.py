@@ -19,6 +19,8 @@ from functools import cache
 from typing import Any
 
 import pdfplumber
+from PIL import Image
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -368,7 +370,18 @@ class Rect:
     grey: float = 0.0  # fill colour, 0 black to 1 white
 
 
-Op = Piece | Rule | Rect
+@dataclass(frozen=True)
+class Picture:
+    """A raster image (a photo's stand-in) placed at (x, top), w × h points."""
+
+    x: float
+    top: float
+    w: float
+    h: float
+    image: Image.Image
+
+
+Op = Piece | Rule | Rect | Picture
 
 
 @dataclass
@@ -393,6 +406,15 @@ class Sheet:
         """Queue a rectangle: stroked frame, or filled box."""
         self.ops.append(Rect(x, top, w, h, lw, filled, grey))
 
+    def picture(self, x: float, top: float, w: float, h: float, image: Image.Image) -> None:
+        """Queue an image."""
+        self.ops.append(Picture(x, top, w, h, image))
+
+    def row_major(self) -> None:
+        """Reorder: graphics first, then text line by line across the page (baseline, x)."""
+        text = sorted(self.pieces(), key=lambda p: (round(p.baseline, 1), p.x))
+        self.ops = [op for op in self.ops if not isinstance(op, Piece)] + list(text)
+
     def pieces(self) -> list[Piece]:
         """Every piece of text on the sheet."""
         return [op for op in self.ops if isinstance(op, Piece)]
@@ -407,6 +429,9 @@ class Sheet:
             elif isinstance(op, Rule):
                 canvas.setLineWidth(op.lw)
                 canvas.line(op.x0, self.height - op.y0, op.x1, self.height - op.y1)
+            elif isinstance(op, Picture):
+                y = self.height - op.top - op.h
+                canvas.drawImage(ImageReader(op.image), op.x, y, op.w, op.h)
             else:
                 self._rect(canvas, op)
         canvas.showPage()

@@ -84,8 +84,9 @@ def line(
     text: str, style: ts.Style, x: float, baseline: float, owner: str, measure: float = 0.0
 ) -> list[ts.Piece]:
     """One unbroken line at (x, baseline), aligned in `measure` as the style says."""
-    placed = ts.place_line(ts.tokens(text), style, x, measure or 1e6, last=True)
-    return ts.pieces_of(placed, style, baseline, owner)
+    toks = [(tok, style) for tok in ts.tokens(text)]
+    placed = ts.place_line(toks, style, x, measure or 1e6, last=True)
+    return ts.pieces_of(placed, baseline, owner)
 
 
 def marked(marker: str, text: str, style: ts.Style, owner: str) -> ts.Box:
@@ -564,9 +565,250 @@ def classic_front() -> Page:
     return page
 
 
+# --- l_continuation: 转版 page, modules without display-size lines --------------
+
+CONT_COLS, CONT_COL_W, CONT_GUTTER = 6, 115.5, 10.5  # 11 characters of 10.5 pt
+CONT_LEFT = (PAGE_W - CONT_COLS * CONT_COL_W - (CONT_COLS - 1) * CONT_GUTTER) / 2
+CONT_BODY = ts.Style("Song", 10.5, 17.0, latin="Serif", indent=2.0)
+CONT_NOTE = ts.Style("Song", 10.5, 17.0, latin="Serif", align="left")
+CONT_TOP = 66.0
+QUANTUM_REST = [
+    ms.QUANTUM.paragraphs[1][ms.QUANTUM.paragraphs[1].index("精度可比") :],
+    *ms.QUANTUM.paragraphs[2:],
+]
+BUSINESS_REST = [
+    ms.BUSINESS.paragraphs[2][ms.BUSINESS.paragraphs[2].index("2025年，") :],
+    *ms.BUSINESS.paragraphs[3:],
+]
+CHAIN_REST = [
+    ms.CHAIN.paragraphs[1][ms.CHAIN.paragraphs[1].index("在此基础上") :],
+    *ms.CHAIN.paragraphs[2:],
+]
+REPRINT_REST = [
+    ms.REPRINT.paragraphs[2][ms.REPRINT.paragraphs[2].index("进入中心后") :],
+    *ms.REPRINT.paragraphs[3:],
+]
+PHOTO_TITLE = "无人驾驶观光车开进科技城"
+PHOTO_CAPTION = (
+    "12月27日，市民在东岚科技城体验无人驾驶观光车。观光车沿园区主干道运行，全程约4公里，"
+    "设6个停靠站点。本报记者 吴迪 摄"
+)
+LOST_TITLE = "遗失声明"
+LOST_ITEMS = (
+    "江南明湖精密机械有限公司遗失营业执照副本一份，统一社会信用代码：91330100MA00000001，声明作废。",
+    "王某某遗失江南市明湖区不动产权证书一本，证号：江南市不动产权第0000001号，声明作废。",
+    "江南青禾餐饮管理有限公司遗失公章一枚，声明作废。",
+)
+LOST_PHONE = "登报热线：0571-00000002"
+BRIEFS = (
+    (
+        "明湖园区举办创新创业大赛",
+        "12月26日，第五届明湖园区创新创业大赛总决赛落幕。来自人工智能、生物医药等领域的32个"
+        "项目同台竞技，最终评出一等奖3名，获奖项目将获得最高30万元的落地资助和一年免租场地。",
+    ),
+    (
+        "青禾高新区开通人才服务专线",
+        "近日，青禾高新区人才服务专线正式开通，为园区企业和人才提供政策咨询、子女入学、医疗"
+        "保障等“一号通办”服务，工作日9时至18时有专人接听。",
+    ),
+    (
+        "银溪科技馆推出冬季科普周",
+        "即日起至1月5日，银溪科技馆推出冬季科普周活动，每天安排机器人编程、天文观测等6场"
+        "体验课，中小学生凭学生证免费入场。",
+    ),
+    (
+        "东岚增开公交专线",
+        "为方便园区职工通勤，东岚科技城12月28日起新开通两条公交线路，连接地铁站与主要产业"
+        "园区，早晚高峰发车间隔缩短至8分钟。",
+    ),
+)
+ESSAY_TITLE, ESSAY_BYLINE = "冬日里的一碗热汤", "文/柳岸晴"
+ESSAY = (
+    "入冬以后，母亲总爱在灶上煨一锅汤。萝卜切成滚刀块，排骨先焯过水，再用小火慢慢地炖，"
+    "满屋子都是白蒙蒙的热气。放学回家的路上，隔着半条巷子就能闻到那股香味，脚步也不由得"
+    "快了起来。",
+    "那时候家里并不宽裕，一锅汤往往要喝上两三天。第一天喝的是肉香，第二天添一把粉丝，第三天"
+    "下一碗面条，母亲总有办法让寻常的食材变出新的花样。她说，日子是过出来的，汤也是熬出来的，"
+    "急不得。",
+    "后来我离家求学、工作，吃过许多馆子，却总觉得少了点什么。前些天回老家，母亲照旧在灶上"
+    "煨着汤，头发却已经白了大半。我坐在灶台边看她添柴，火光一明一暗，忽然明白，那碗汤里"
+    "熬着的，是一个家最朴素的温度。",
+)
+LETTER = (
+    "编辑同志：",
+    "我是银溪高新区一家科技企业的职工，每天乘坐园区通勤班车上下班。最近一段时间，早高峰"
+    "班车经常满员，不少职工只能站着，有时还要等下一班。希望有关部门能根据乘车人数适当增加"
+    "班次，或者在高峰时段加开区间车，方便大家出行。",
+    "此外，部分站点的候车亭还没有安装照明，冬季天黑得早，晚上候车很不方便，建议一并考虑。",
+)
+LETTER_SIGN = "读者 王某某"
+
+
+def cont_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return CONT_LEFT + col * (CONT_COL_W + CONT_GUTTER)
+
+
+def cont_span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * CONT_COL_W + (cols - 1) * CONT_GUTTER
+
+
+def cont_header(page: Page) -> None:
+    """Running head: paper, date, page, section (14 pt, under 1.5× body), editor; rule."""
+    small, big = ts.Style("Song", 9.0, 11.0, latin="Serif"), ts.Style("Hei", 14.0, 16.0)
+    x = CONT_LEFT
+    for item, style in (("第2版", big), ("综合新闻", big), ("责任编辑：陈晨", small)):
+        x = page.furnish(item, style, x, 40.0) + 14.0
+    right = PAGE_W - CONT_LEFT
+    items = (("江南日报", small), ("2025年12月29日", small), ("星期一", small))
+    x = right - sum(sum(st.measure(t) for t in ts.tokens(i)) + 10.0 for i, st in items) + 10.0
+    for item, style in items:
+        x = page.furnish(item, style, x, 40.0) + 10.0
+    page.sheet.rule(CONT_LEFT, 48.0, right, 48.0, 0.8)
+
+
+def continued(
+    page: Page, paragraphs: list[str], col: int, cols: int, top: float
+) -> tuple[float, dict[str, Any]]:
+    """A continuation: the 上接 note on its own line, then body that opens mid-paragraph."""
+    note = "（上接第1版）"
+    body = ts.paragraph(note, CONT_NOTE, CONT_COL_W, "", "note")
+    body += ts.paragraph(paragraphs[0], replace(CONT_BODY, indent=0.0), CONT_COL_W, "")
+    for text in paragraphs[1:]:
+        body += ts.paragraph(text, CONT_BODY, CONT_COL_W, "")
+    bottom, _ = Module(cont_x(col), top, cont_span(cols), cols, CONT_GUTTER).set(page, [], body)
+    truth = article("", paragraphs, [], cols, (0, 0, 0, 0), continuations=[note])
+    return bottom, truth
+
+
+def briefs(page: Page, col: int, top: float, bottom: float) -> None:
+    """The 简讯 strip: a column head between rules, items with bold run-in titles."""
+    x, w = cont_x(col), CONT_COL_W
+    head = ts.Style("Hei", 12.0, 16.0, align="center")
+    page.sheet.rule(x, top, x + w, top, 1.5)
+    page.put(line("简讯", head, x, top + 17.0, "f", w))
+    page.furniture.append("简讯")
+    page.sheet.rule(x, top + 24.0, x + w, top + 24.0, 0.5)
+    y = top + 32.0
+    title = ts.Style("Hei", 10.5, 17.0)
+    marker = ts.Style("Song", 10.5, 17.0)
+    for name, text in BRIEFS:
+        runs = [("■", marker), (" ", replace(title, space=0.5)), (name, title)]
+        runs += [(" ", replace(CONT_BODY, space=1.0)), (text, CONT_BODY)]
+        boxes = ts.rich(runs, replace(CONT_BODY, indent=0.0), w, "")
+        pieces, end = ts.stack(boxes, x, y)
+        page.put(pieces)
+        bbox = (x, y, x + w, end)
+        page.articles.append(article(name, [text], [], 1, bbox))
+        page.ignored.append("■")
+        y = end + 8.0
+    assert y <= bottom, f"简讯 overflow: {y} > {bottom}"
+
+
+def essay(page: Page, col: int, cols: int, top: float) -> tuple[float, dict[str, Any]]:
+    """An essay: a 13 pt title (1.24× body), 楷体 byline 文/…, body in columns."""
+    title = ts.Style("Hei", 13.0, 20.0, align="center")
+    byline = ts.Style("Kai", 10.5, 17.0, align="center", after=4.0)
+    head = ts.paragraph(ESSAY_TITLE, title, cont_span(cols), "", "headline")
+    head += ts.paragraph(ESSAY_BYLINE, byline, cont_span(cols), "", "byline")
+    body = flow(list(ESSAY), set(), CONT_BODY, CONT_BODY, CONT_COL_W)
+    mod = Module(cont_x(col), top, cont_span(cols), cols, CONT_GUTTER, gap=4.0)
+    bottom, _ = mod.set(page, head, body)
+    truth = article(ESSAY_TITLE, list(ESSAY), [], cols, (0, 0, 0, 0), byline=ESSAY_BYLINE)
+    return bottom, truth
+
+
+def letter(page: Page, col: int, cols: int, top: float) -> tuple[float, dict[str, Any]]:
+    """A reader's letter: bold title at body size, salutation, body, signature right."""
+    title = ts.Style("Hei", 10.5, 17.0, align="left", after=4.0)
+    body = ts.paragraph(LETTER[0], replace(CONT_BODY, indent=0.0), CONT_COL_W, "")
+    body += flow(list(LETTER[1:]), set(), CONT_BODY, CONT_BODY, CONT_COL_W)
+    body += ts.paragraph(LETTER_SIGN, replace(CONT_BODY, align="right"), CONT_COL_W, "", "sign")
+    head = ts.paragraph("读者来信", title, cont_span(cols), "", "headline")
+    mod = Module(cont_x(col), top, cont_span(cols), cols, CONT_GUTTER, gap=0.0)
+    bottom, _ = mod.set(page, head, body)
+    truth = article("读者来信", list(LETTER), [], cols, (0, 0, 0, 0), byline=LETTER_SIGN)
+    return bottom, truth
+
+
+def boxed(
+    page: Page, truth: dict[str, Any], x0: float, top: float, x1: float, bottom: float
+) -> None:
+    """Set a module's bbox and add it to the truth."""
+    truth["bbox"] = [round(v, 2) for v in (x0, top, x1, bottom)]
+    page.articles.append(truth)
+
+
+def lost_notices(page: Page, x: float, top: float, w: float) -> float:
+    """A framed block of 遗失声明 (classified notices), kind notice."""
+    title = ts.Style("Hei", 11.0, 17.0, align="center")
+    text = ts.Style("Song", 9.0, 14.0, latin="Serif", indent=2.0, after=2.0)
+    lines = [(title, LOST_TITLE), *((text, item) for item in LOST_ITEMS)]
+    lines.append((ts.Style("Song", 9.0, 14.0, latin="Serif", align="right"), LOST_PHONE))
+    return framed(page, x, top, w, lines, "notice")
+
+
+def photo_news(page: Page, top: float) -> float:
+    """图片新闻: a 13 pt title, a photo across the page, a caption; no body text."""
+    x, w = cont_x(0), cont_span(CONT_COLS)
+    title = ts.Style("Hei", 13.0, 20.0)
+    pieces, y = ts.stack(ts.paragraph(PHOTO_TITLE, title, w, "", "headline"), x, top)
+    page.put(pieces)
+    page.sheet.picture(x, y + 2.0, w, 210.0, photo(3))
+    caption = ts.Style("Kai", 9.5, 14.0, latin="Serif")
+    pieces, bottom = ts.stack(ts.paragraph(PHOTO_CAPTION, caption, w, "", "caption"), x, y + 218.0)
+    page.put(pieces)
+    truth = article(PHOTO_TITLE, [], [], 1, (x, top, x + w, bottom), captions=[PHOTO_CAPTION])
+    page.articles.append(truth)
+    return bottom
+
+
+def continuation_page() -> Page:
+    """Page 2: three 上接 continuations, 简讯, an essay, a reader's letter, 遗失声明."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), FRONT_ISSUE)
+    cont_header(page)
+    strip = cont_x(5) - CONT_GUTTER / 2
+    b1, t1 = continued(page, QUANTUM_REST, 0, 3, CONT_TOP)
+    b2, t2 = letter(page, 3, 2, CONT_TOP)
+    row = max(b1, b2)
+    boxed(page, t1, cont_x(0), CONT_TOP, cont_x(3) - CONT_GUTTER, row)
+    boxed(page, t2, cont_x(3), CONT_TOP, cont_x(5) - CONT_GUTTER, row)
+    page.sheet.rule(cont_x(3) - CONT_GUTTER / 2, CONT_TOP, cont_x(3) - CONT_GUTTER / 2, row, 0.4)
+    page.sheet.rule(cont_x(0), row + 8.0, strip - CONT_GUTTER / 2, row + 8.0, 0.5)
+    top = row + 18.0
+    b3, t3 = essay(page, 0, 3, top)
+    b4, t4 = continued(page, BUSINESS_REST, 3, 2, top)
+    row = max(b3, b4)
+    boxed(page, t3, cont_x(0), top, cont_x(3) - CONT_GUTTER, row)
+    boxed(page, t4, cont_x(3), top, cont_x(5) - CONT_GUTTER, row)
+    page.sheet.rule(cont_x(3) - CONT_GUTTER / 2, top, cont_x(3) - CONT_GUTTER / 2, row, 0.4)
+    page.sheet.rule(cont_x(0), row + 8.0, strip - CONT_GUTTER / 2, row + 8.0, 0.5)
+    top = row + 18.0
+    b5, t5 = continued(page, CHAIN_REST, 0, 3, top)
+    b6 = lost_notices(page, cont_x(3), top, cont_span(2))
+    row = max(b5, b6)
+    boxed(page, t5, cont_x(0), top, cont_x(3) - CONT_GUTTER, row)
+    page.sheet.rule(cont_x(0), row + 8.0, strip - CONT_GUTTER / 2, row + 8.0, 0.5)
+    top = row + 18.0
+    b7, t7 = continued(page, REPRINT_REST, 0, 5, top)
+    boxed(page, t7, cont_x(0), top, cont_x(5) - CONT_GUTTER, b7)
+    page.sheet.rule(strip, CONT_TOP, strip, b7, 0.4)
+    briefs(page, 5, CONT_TOP, b7)
+    page.sheet.rule(cont_x(0), b7 + 8.0, PAGE_W - CONT_LEFT, b7 + 8.0, 0.5)
+    end = photo_news(page, b7 + 18.0)
+    assert end < PAGE_H - 50.0, f"l_continuation overflows: {end}"
+    page.furnish("2", ts.Style("Hei", 11.0, 13.0), PAGE_W / 2 - 3.0, PAGE_H - 26.0)
+    return page
+
+
 # --- output ----------------------------------------------------------------------
 
-PAGES: dict[str, Callable[[], Page]] = {"l_seed4": seed4, "l_classic_front": classic_front}
+PAGES: dict[str, Callable[[], Page]] = {
+    "l_seed4": seed4,
+    "l_classic_front": classic_front,
+    "l_continuation": continuation_page,
+}
 
 
 def write(name: str, page: Page, producer: str, duplicates: int = 0) -> None:

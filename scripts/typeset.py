@@ -1,7 +1,8 @@
 """A small newspaper typesetter for scripts/make_layout_corpus.py, independent of make_sample.
 
 Own line breaking (kinsoku: no closing mark starts a line, no opening mark ends one; Latin
-words and numbers never split), CJK justification (extra space spread over the gaps
+words and numbers never split; a closing mark that overshoots the measure by at most half
+its width stays on the line, the line squeezed to fit), CJK justification (extra space spread over the gaps
 between characters), first-line indents, column filling with keep-with-next, and a
 sheet that records every drawn piece of text with the truth item it belongs to, so a
 page can be checked against its truth after it is written. Coordinates are PDF points
@@ -142,90 +143,102 @@ class Box:
     tag: str = ""  # what the box is (body, subhead, byline…) for layout checks
 
 
+Tok = tuple[str, Style]  # a token and the style it is set in
+Runs = list[tuple[str, Style]]  # a paragraph as runs of text, each in its own style
+
+
 def tokens(text: str) -> list[str]:
     """Breakable units: a Latin word or number, a doubled dash or ellipsis, a space, a char."""
     return TOKEN_RE.findall(text)
 
 
-def _carry(line: list[str], nxt: str) -> list[str]:
+def _toks(runs: Runs) -> list[Tok]:
+    """The runs' tokens, each with its style."""
+    return [(tok, style) for text, style in runs for tok in tokens(text)]
+
+
+def _measure(line: list[Tok]) -> float:
+    """Natural width of a line of tokens."""
+    return sum(style.measure(tok) for tok, style in line)
+
+
+def _carry(line: list[Tok], nxt: str) -> list[Tok]:
     """Tokens moved from the end of `line` so that neither line breaks a kinsoku rule."""
-    carry: list[str] = []
-    while line and (carry or [nxt])[0][0] in NO_START:
+    carry: list[Tok] = []
+    while line and (carry[0][0] if carry else nxt)[0] in NO_START:
         carry.insert(0, line.pop())
-    while line and line[-1][-1] in NO_END:
+    while line and line[-1][0][-1] in NO_END:
         carry.insert(0, line.pop())
     return carry
 
 
-def break_lines(text: str, style: Style, measure: float) -> list[list[str]]:
+def break_runs(runs: Runs, base: Style, measure: float) -> list[list[Tok]]:
     """Greedy line breaking within `measure` points, first line indented, kinsoku applied."""
-    lines: list[list[str]] = []
-    line: list[str] = []
-    used = style.indent * style.size
-    for tok in tokens(text):
+    lines: list[list[Tok]] = []
+    line: list[Tok] = []
+    used = base.indent * base.size
+    for tok, style in _toks(runs):
         if tok.isspace() and not line:
             continue
         w = style.measure(tok)
-        if line and used + w > measure + 0.01 and not tok.isspace():
+        squeeze = base.align == "justify" and tok[0] in NO_START and used + w <= measure + w / 2
+        if line and used + w > measure + 0.01 and not tok.isspace() and not squeeze:
             carry = _carry(line, tok)
-            assert line, f"cannot break {text!r} at {tok!r}"
+            assert line, f"cannot break {runs!r} at {tok!r}"
             lines.append(line)
-            line, used = carry, sum(style.measure(t) for t in carry)
-        line.append(tok)
+            line, used = carry, _measure(carry)
+        line.append((tok, style))
         used += w
     if line:
         lines.append(line)
     return [_trim(ln) for ln in lines]
 
 
-def even_lines(text: str, style: Style, measure: float, count: int) -> list[list[str]]:
-    """The narrowest breaking of `text` into `count` lines (display type wraps evenly)."""
-    narrow = measure
-    while narrow > style.size and len(break_lines(text, style, narrow - style.size / 2)) == count:
-        narrow -= style.size / 2
-    return break_lines(text, style, narrow)
+def even_lines(runs: Runs, base: Style, measure: float, count: int) -> list[list[Tok]]:
+    """The narrowest breaking of the runs into `count` lines (display type wraps evenly)."""
+    narrow, step = measure, base.size / 2
+    while narrow > base.size and len(break_runs(runs, base, narrow - step)) == count:
+        narrow -= step
+    return break_runs(runs, base, narrow)
 
 
-def _trim(line: list[str]) -> list[str]:
+def _trim(line: list[Tok]) -> list[Tok]:
     """A line without spaces at its ends."""
-    while line and line[-1].isspace():
+    while line and line[-1][0].isspace():
         line = line[:-1]
     return line
 
 
 def place_line(
-    line: list[str], style: Style, x0: float, measure: float, last: bool
-) -> list[tuple[str, float]]:
-    """(token, x) for one line: justified unless last (or aligned as the style says)."""
-    natural = sum(style.measure(t) for t in line)
-    gaps = len(line) - 1
+    line: list[Tok], base: Style, x0: float, measure: float, last: bool
+) -> list[tuple[str, Style, float]]:
+    """(token, style, x) for one line: justified unless last, else aligned as `base` says."""
+    natural, gaps = _measure(line), len(line) - 1
     extra, x = 0.0, x0
-    if style.align == "justify" and not last and gaps:
-        extra = max(0.0, measure - natural) / gaps
-    elif style.align == "center":
+    if base.align == "justify" and (not last or natural > measure) and gaps:
+        extra = (measure - natural) / gaps  # negative where end-of-line punctuation squeezes
+    elif base.align == "center":
         x += (measure - natural) / 2
-    elif style.align == "right":
+    elif base.align == "right":
         x += measure - natural
     placed = []
-    for i, tok in enumerate(line):
+    for i, (tok, style) in enumerate(line):
         if not tok.isspace():
-            placed.append((tok, x))
+            placed.append((tok, style, x))
         x += style.measure(tok) + (extra if i < gaps else 0.0)
     return placed
 
 
-def pieces_of(
-    placed: list[tuple[str, float]], style: Style, baseline: float, owner: str
-) -> list[Piece]:
-    """Pieces for one placed line; touching tokens of one face are drawn as one piece."""
+def pieces_of(placed: list[tuple[str, Style, float]], baseline: float, owner: str) -> list[Piece]:
+    """Pieces for one placed line; touching tokens of one face and size make one piece."""
     out: list[Piece] = []
-    for tok, x in placed:
+    for tok, style, x in placed:
         face = style.face(tok)
         require_glyphs(tok, face)
         prev = out[-1] if out else None
         if (
             prev is not None
-            and prev.font == face
+            and (prev.font, prev.size) == (face, style.size)
             and abs(prev.x + width(prev.text, face, style.size) - x) < 0.001
         ):
             out[-1] = replace(prev, text=prev.text + tok)
@@ -239,22 +252,26 @@ def first_baseline(style: Style) -> float:
     return max(ascent(style.font), ascent(style.face("A")) if style.latin else 0.0) * style.size
 
 
-def paragraph(text: str, style: Style, measure: float, owner: str, tag: str = "body") -> list[Box]:
-    """One paragraph set into line boxes `measure` wide (the last line carries `after`)."""
-    lines = break_lines(text, style, measure)
-    if style.even and len(lines) > 1:
-        lines = even_lines(text, style, measure, len(lines))
+def rich(runs: Runs, base: Style, measure: float, owner: str, tag: str = "body") -> list[Box]:
+    """A paragraph of styled runs set into line boxes `measure` wide, in `base`'s layout."""
+    lines = break_runs(runs, base, measure)
+    if base.even and len(lines) > 1:
+        lines = even_lines(runs, base, measure, len(lines))
+    top = max(first_baseline(style) for _, style in runs)
     boxes = []
     for i, line in enumerate(lines):
-        x0 = style.indent * style.size if i == 0 else 0.0
-        placed = place_line(line, style, x0, measure - x0, i == len(lines) - 1)
-        box = Box(style.lead, pieces_of(placed, style, first_baseline(style), owner), tag=tag)
-        box.keep = style.keep
-        if i == 0:
-            box.before = style.before
+        x0 = base.indent * base.size if i == 0 else 0.0
+        placed = place_line(line, base, x0, measure - x0, i == len(lines) - 1)
+        box = Box(base.lead, pieces_of(placed, top, owner), keep=base.keep, tag=tag)
+        box.before = base.before if i == 0 else 0.0
         boxes.append(box)
-    boxes[-1].height += style.after
+    boxes[-1].height += base.after
     return boxes
+
+
+def paragraph(text: str, style: Style, measure: float, owner: str, tag: str = "body") -> list[Box]:
+    """One paragraph in one style set into line boxes `measure` wide."""
+    return rich([(text, style)], style, measure, owner, tag)
 
 
 def spaced(

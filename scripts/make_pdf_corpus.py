@@ -325,12 +325,21 @@ def write_truth(path: Path, truth: dict[str, Any]) -> None:
     ms.write_text(path, json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
 
 
+def clear_corpus() -> None:
+    """Remove this script's old pages; README.md and make_layout_corpus.py's l_* pages stay."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    for old in OUT.iterdir():
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif not old.name.startswith("l_") and old.name != "README.md":
+            old.unlink()
+
+
 def main() -> None:
-    """Regenerate tests/pdf_corpus/."""
+    """Regenerate tests/pdf_corpus/ (all but the l_* pages of make_layout_corpus.py)."""
     ms.register_fonts()
     register_notices()
-    shutil.rmtree(OUT, ignore_errors=True)
-    OUT.mkdir(parents=True)
+    clear_corpus()
     spec = seed_spec()
     truth = write_reportlab(OUT / "seed.pdf", "2025-12-29", spec, False, 0)
     write_truth(OUT / "seed.json", {"producer": "reportlab", "shuffled": False, **truth})

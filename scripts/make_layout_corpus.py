@@ -1,0 +1,833 @@
+#!/usr/bin/env python3
+"""Corpus pages from a second, independent typesetter (scripts/typeset.py): tests/pdf_corpus/l_*.
+
+make_pdf_corpus.py's pages all come from make_sample's layout engine, so a parser tuned on
+them learns one paper's habits. These pages are set differently, one layout class each:
+宋体 (AR PL UMing) body with 2-character indents, justified with kinsoku, 1.5–1.7× leading;
+黑体 (WenQuanYi Zen Hei) headlines and subheads; 楷体 (AR PL UKai) bylines and captions;
+Latin in Liberation Serif; rules only where the class has them. Every page is checked after
+it is written: the PDF's characters must be exactly the truth's, each module's inside its
+bbox (scripts/typeset.py verify). Deterministic (reportlab invariant=1).
+
+    .venv/bin/python scripts/make_layout_corpus.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_sample as ms  # the seed article's text and the ad's wording only
+import typeset as ts
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "pdf_corpus"
+PAGE_W, PAGE_H = 842.0, 1191.0  # A3
+CREATOR = "baokan scripts/make_layout_corpus.py (reportlab, own typesetter)"
+
+
+@dataclass
+class Page:
+    """One page being built: what is drawn and what the truth says about it."""
+
+    sheet: ts.Sheet
+    issue: str
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    ads: list[dict[str, Any]] = field(default_factory=list)
+    furniture: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # more truth keys (text_layer…)
+
+    def truth(self, producer: str) -> dict[str, Any]:
+        """The truth JSON of the page."""
+        out: dict[str, Any] = {"producer": producer, "shuffled": False, "issue_date": self.issue}
+        out |= {"articles": self.articles, "ads": self.ads, "furniture": self.furniture}
+        if self.ignored:
+            out["ignored"] = self.ignored
+        return out | self.extra
+
+    def put(self, pieces: list[ts.Piece]) -> None:
+        """Draw pieces of text."""
+        self.sheet.text(pieces)
+
+    def furnish(self, item: str, style: ts.Style, x: float, baseline: float) -> float:
+        """Draw one item of page furniture on one line; return the x after it."""
+        self.put(line(item, style, x, baseline, "f"))
+        self.furniture.append(item)
+        return x + sum(style.measure(t) for t in ts.tokens(item))
+
+
+def article(
+    headline: str,
+    paragraphs: list[str],
+    subheads: list[str],
+    columns: int,
+    bbox: tuple[float, float, float, float],
+    **fields: Any,
+) -> dict[str, Any]:
+    """A truth article; kicker, subtitle, byline default to None, captions etc. to []."""
+    out: dict[str, Any] = {"headline": headline, "kicker": None, "subtitle": None, "byline": None}
+    out |= {"paragraphs": paragraphs, "subheads": subheads, "captions": [], "continuations": []}
+    out |= {"columns": columns, "bbox": [round(v, 2) for v in bbox]}
+    return out | fields
+
+
+def line(
+    text: str, style: ts.Style, x: float, baseline: float, owner: str, measure: float = 0.0
+) -> list[ts.Piece]:
+    """One unbroken line at (x, baseline), aligned in `measure` as the style says."""
+    toks = [(tok, style) for tok in ts.tokens(text)]
+    placed = ts.place_line(toks, style, x, measure or 1e6, last=True)
+    return ts.pieces_of(placed, baseline, owner)
+
+
+def marked(marker: str, text: str, style: ts.Style, owner: str) -> ts.Box:
+    """A byline box: a marker in DejaVu Sans, a gap, then the name."""
+    base = ts.first_baseline(style)
+    pieces = line(marker, replace(style, font="Sans", latin=""), 0.0, base, owner)
+    x = ts.width(marker, "Sans", style.size) + style.size * 0.5
+    pieces += line(text, style, x, base, owner)
+    return ts.Box(style.lead + style.after, pieces, keep=True, tag="byline")
+
+
+def qr(sheet: ts.Sheet, seed: str, x: float, top: float, side: float) -> None:
+    """A fake QR code: 25×25 cells from a hash, three finder squares, no frame."""
+    n, cell = 25, side / 25
+    bits = "".join(f"{b:08b}" for b in hashlib.sha256(seed.encode()).digest() * 3)
+    for r in range(n):
+        for c in range(n):
+            if _qr_dark(r, c, n, bits):
+                sheet.rect(x + c * cell, top + r * cell, cell, cell, 0.0, True)
+
+
+def _qr_dark(r: int, c: int, n: int, bits: str) -> bool:
+    """Whether cell (r, c) is dark: finder rings in three corners, hash bits elsewhere."""
+    for r0, c0 in ((0, 0), (0, n - 7), (n - 7, 0)):
+        if r0 <= r < r0 + 7 and c0 <= c < c0 + 7:
+            return max(abs(r - r0 - 3), abs(c - c0 - 3)) != 2
+    if r in (7, n - 8) or c in (7, n - 8):
+        return False
+    return bits[(r * n + c) % len(bits)] == "1"
+
+
+# --- modules: display lines above columns of body -------------------------------
+
+
+def snap(y: float, grid: tuple[float, float]) -> float:
+    """`y` moved down to the next line of a baseline grid (unchanged without a grid)."""
+    origin, pitch = grid
+    if not pitch:
+        return y
+    return origin + math.ceil((y - origin) / pitch - 1e-6) * pitch
+
+
+def col_width(width: float, count: int, gutter: float) -> float:
+    """Width of one of `count` columns filling `width` with `gutter` between them."""
+    return (width - gutter * (count - 1)) / count
+
+
+def flow(
+    paragraphs: list[str], subheads: set[int], body: ts.Style, sub: ts.Style, measure: float
+) -> list[ts.Box]:
+    """Body paragraphs and subheads (by index) set into boxes `measure` wide."""
+    boxes = []
+    for i, text in enumerate(paragraphs):
+        style, tag = (sub, "subhead") if i in subheads else (body, "body")
+        boxes += ts.paragraph(text, style, measure, "", tag)
+    return boxes
+
+
+@dataclass
+class Module:
+    """Where a module goes and how its columns are set."""
+
+    x0: float
+    top: float
+    width: float
+    columns: int
+    gutter: float
+    height: float = 0.0  # column height; 0 balances the columns
+    rules: bool = False  # vertical rules in the gutters
+    gap: float = 8.0  # between the display lines and the columns
+    grid: tuple[float, float] = (0.0, 0.0)  # (origin, pitch): column tops snap to it
+
+    def set(
+        self, page: Page, head: list[ts.Box], body: list[ts.Box]
+    ) -> tuple[float, list[list[ts.Box]]]:
+        """Draw display lines across the module and body in columns; return the bottom."""
+        pieces, y = ts.stack(head, self.x0, self.top)
+        col_top = snap(y + self.gap if head else y, self.grid)
+        col_w = col_width(self.width, self.columns, self.gutter)
+        height = self.height or ts.balance(body, self.columns)
+        columns = ts.fill(body, height)
+        assert len(columns) <= self.columns, f"module at {self.x0},{self.top} overflows"
+        pieces += ts.set_columns(columns, self.x0, col_top, col_w, self.gutter)
+        page.put(pieces)
+        bottom = col_top + max(ts.column_height(c) for c in columns)
+        for c in range(1, self.columns if self.rules else 0):
+            x = self.x0 + c * (col_w + self.gutter) - self.gutter / 2
+            page.sheet.rule(x, col_top, x, bottom, 0.4)
+        return bottom, columns
+
+
+# --- l_seed4: the seed article, 4 ruled columns, a row below, the subscription ad ---
+
+SEED_BODY = ts.Style("Song", 10.5, 16.8, latin="Serif", indent=2.0)
+SEED_SUBHEAD = ts.Style(
+    "Hei", 12.5, 16.5, align="left", before=8.0, after=3.5, keep=True, space=0.6, even=True
+)
+SEED_HEAD = ts.Style("Hei", 34.0, 42.0, align="center")
+SEED_BYLINE = ts.Style("Kai", 10.5, 16.8, after=2.0)
+SEED_COLS, SEED_COL_W, SEED_GUTTER = 4, 178.5, 12.0  # 17 characters of 10.5 pt
+SEED_LEFT = (PAGE_W - SEED_COLS * SEED_COL_W - (SEED_COLS - 1) * SEED_GUTTER) / 2
+SEED_RIGHT = PAGE_W - SEED_LEFT
+ROW_HEAD = ts.Style("Hei", 22.0, 28.0, align="center", even=True)
+ROW_KICKER = ts.Style("Kai", 13.0, 19.0, align="center")
+ROW_SUBTITLE = ts.Style("Song", 13.0, 19.0, align="center", after=4.0)
+ROW_BYLINE = ts.Style("Kai", 10.5, 16.8, keep=True)
+
+
+def furniture_band(page: Page, section: str, label: str, editor: str) -> float:
+    """Header: paper and date left, page and section right, a thick-thin rule; the footer."""
+    left, right, base = SEED_LEFT, SEED_RIGHT, 38.0
+    small, big = ts.Style("Song", 9.5, 12.0), ts.Style("Hei", 15.0, 18.0)
+    x = left
+    for text, style in (("高新样报", big), ("2025年12月29日", small), ("星期一", small)):
+        x = page.furnish(text, style, x, base) + 12.0
+    items = ((f"第{label}版", small), (section, big), (editor, small))
+    x = right - sum(sum(st.measure(t) for t in ts.tokens(text)) + 12.0 for text, st in items)
+    for text, style in items:
+        x = page.furnish(text, style, x + 12.0, base)
+    page.sheet.rule(left, 46.0, right, 46.0, 1.8)
+    page.sheet.rule(left, 49.0, right, 49.0, 0.4)
+    page.furnish("高新样报社出版", small, left, PAGE_H - 24.0)
+    page.furnish(label, big, right - 20.0, PAGE_H - 24.0)
+    page.sheet.rule(left, PAGE_H - 40.0, right, PAGE_H - 40.0, 0.4)
+    return 62.0
+
+
+def subhead_spots(columns: list[list[ts.Box]]) -> list[tuple[int, int]]:
+    """(column, line index) of the first line of every subhead."""
+    spots = []
+    for c, col in enumerate(columns):
+        for i, box in enumerate(col):
+            if box.tag == "subhead" and (i == 0 or col[i - 1].tag != "subhead"):
+                spots.append((c, i))
+    return spots
+
+
+def seed_height(boxes: list[ts.Box]) -> float:
+    """A column height putting subheads in every column, one at (or next to) a column top."""
+    height = ts.balance(boxes, SEED_COLS)
+    for _ in range(200):
+        columns = ts.fill(boxes, height)
+        spots = subhead_spots(columns)
+        if (
+            len(columns) == SEED_COLS
+            and {c for c, _ in spots} == set(range(SEED_COLS))
+            and any(c > 0 and i <= 2 for c, i in spots)
+            and sum(1 for _, i in spots if i > 5) >= 5
+        ):
+            return height
+        height += 1.0
+    raise SystemExit("l_seed4: no column height puts subheads where the page needs them")
+
+
+def seed_article(page: Page, top: float) -> float:
+    """The 十大新闻 feature: centred headline, byline atop column 1, 4 ruled columns."""
+    art = ms.SEED
+    head = ts.paragraph(art.title, SEED_HEAD, SEED_RIGHT - SEED_LEFT, "", "headline")
+    body = [marked("►", art.author, SEED_BYLINE, "")]
+    body += flow(list(art.paragraphs), set(art.subheads), SEED_BODY, SEED_SUBHEAD, SEED_COL_W)
+    mod = Module(SEED_LEFT, top, SEED_RIGHT - SEED_LEFT, SEED_COLS, SEED_GUTTER, rules=True)
+    mod.height, mod.gap = seed_height(body), 12.0
+    bottom, _ = mod.set(page, head, body)
+    subheads = [p for i, p in enumerate(art.paragraphs) if i in art.subheads]
+    bbox = (SEED_LEFT, top, SEED_RIGHT, bottom)
+    page.articles.append(
+        article(art.title, list(art.paragraphs), subheads, SEED_COLS, bbox, byline=art.author)
+    )
+    page.ignored.append("►")
+    return bottom
+
+
+def row_article(page: Page, art: ms.Article, x0: float, top: float, bottom: float) -> None:
+    """A 2-column article of the row below the seed: kicker, headline, subtitle, byline."""
+    width = 2 * SEED_COL_W + SEED_GUTTER
+    head = ts.paragraph(art.kicker, ROW_KICKER, width, "", "kicker") if art.kicker else []
+    head += ts.paragraph(art.title, ROW_HEAD, width, "", "headline")
+    if art.subtitle:
+        head += ts.paragraph(art.subtitle, ROW_SUBTITLE, width, "", "subtitle")
+    body = ts.paragraph(art.author, ROW_BYLINE, SEED_COL_W, "", "byline")
+    body += flow(list(art.paragraphs), set(), SEED_BODY, SEED_SUBHEAD, SEED_COL_W)
+    end, _ = Module(x0, top, width, 2, SEED_GUTTER, gap=10.0).set(page, head, body)
+    assert end <= bottom, f"{art.title} overflows its cell: {end} > {bottom}"
+    page.articles.append(
+        article(
+            art.title,
+            list(art.paragraphs),
+            [],
+            2,
+            (x0, top, x0 + width, bottom),
+            kicker=art.kicker,
+            subtitle=art.subtitle,
+            byline=art.author,
+        )
+    )
+
+
+def seed_ad(page: Page, top: float) -> float:
+    """The framed subscription ad: offer left, details middle, QR codes right, label last."""
+    left, right, pad = SEED_LEFT, SEED_RIGHT, AD_PAD
+    head, price = ts.Style("Hei", 22.0, 28.0), ts.Style("Song", 12.0, 16.0, latin="Serif")
+    parts = line(ms.AD_HEADLINE, head, left + pad, top + pad + 20.0, "ad")
+    parts += line(ms.AD_PRICE, price, left + pad, top + pad + 48.0, "ad")
+    x, y = left + pad + 10 * 22.0 + 18.0, top + pad
+    for size, bold, segments in ms.AD_LINES:
+        style = ts.Style("Hei" if bold else "Song", size, size * 1.45, latin="Serif")
+        y += style.lead
+        seg_x = x
+        for seg in segments:
+            parts += line(seg, style, seg_x, y - style.lead * 0.3, "ad")
+            seg_x += sum(style.measure(t) for t in ts.tokens(seg)) + 2 * size
+        assert seg_x - 2 * size < right - pad - 140, segments
+    side, cap = 52.0, ts.Style("Kai", 9.0, 12.0)
+    qx = right - pad - 2 * side - 16.0
+    for i, caption in enumerate(ms.AD_QR_CAPTIONS):
+        qr(page.sheet, caption, qx + i * (side + 16.0), top + pad + 4.0, side)
+        parts += line(caption, cap, qx + i * (side + 16.0), top + pad + side + 18.0, "ad", side)
+    bottom = y + pad
+    label = ts.Style("Song", 8.0, 10.0)
+    parts += line(ms.AD_LABEL, label, right - pad / 2 - 16.0, bottom - 4.0, "ad")
+    page.sheet.rect(left, top, right - left, bottom - top, 0.8, False)
+    page.sheet.text(parts)
+    text = ms.AD_HEADLINE + ms.AD_PRICE
+    text += "".join("".join(segs) for _, _, segs in ms.AD_LINES)
+    text += "".join(ms.AD_QR_CAPTIONS) + ms.AD_LABEL
+    page.ads.append({"text": text, "bbox": [left, top, right, round(bottom, 2)], "kind": "ad"})
+    return bottom
+
+
+AD_PAD = 12.0
+
+
+def seed_ad_height() -> float:
+    """Height of the framed ad: its detail lines between the paddings."""
+    return AD_PAD * 2 + sum(size * 1.45 for size, _, _ in ms.AD_LINES)
+
+
+def seed4() -> Page:
+    """The seed feature re-typeset over 4 ruled columns, a 2-article row, the ad at the foot."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), "2025-12-29")
+    top = furniture_band(page, "要闻", "A1", "责任编辑：周岚")
+    bottom = seed_article(page, top + 8.0)
+    page.sheet.rule(SEED_LEFT, bottom + 9.0, SEED_RIGHT, bottom + 9.0, 0.6)
+    ad_top = PAGE_H - 54.0 - seed_ad_height()
+    x1 = SEED_LEFT + 2 * (SEED_COL_W + SEED_GUTTER)
+    row_article(page, ms.SIGNING, SEED_LEFT, bottom + 20.0, ad_top - 14.0)
+    row_article(page, ms.INCUBATORS, x1, bottom + 20.0, ad_top - 14.0)
+    page.sheet.rule(x1 - SEED_GUTTER / 2, bottom + 20.0, x1 - SEED_GUTTER / 2, ad_top - 14.0, 0.4)
+    ad_bottom = seed_ad(page, ad_top)
+    assert abs(ad_bottom - PAGE_H + 54.0) < 0.01, ad_bottom
+    return page
+
+
+# --- l_classic_front: masthead, unruled columns on one baseline grid -----------
+
+FRONT_COLS, FRONT_COL_W, FRONT_GUTTER = 5, 147.0, 10.5  # 14 characters; a 1-character gutter
+FRONT_LEFT = (PAGE_W - FRONT_COLS * FRONT_COL_W - (FRONT_COLS - 1) * FRONT_GUTTER) / 2
+FRONT_PITCH = 16.8
+FRONT_BODY = ts.Style("Song", 10.5, FRONT_PITCH, latin="Serif", indent=2.0)
+FRONT_BYLINE = ts.Style("Kai", 9.5, FRONT_PITCH, keep=True)
+FRONT_KICKER = ts.Style("Kai", 15.0, 21.0, align="center")
+FRONT_SUBTITLE = ts.Style("Song", 14.0, 20.0, align="center", latin="Serif", even=True)
+FRONT_CAPTION = ts.Style("Kai", 9.0, 13.0, latin="Serif")
+FRONT_ISSUE = "2025-12-29"
+NOTICE_TITLE = "征稿启事"
+NOTICE_TEXT = (
+    "本报“江南新语”副刊常年征集散文、随笔和诗歌，稿件须为原创首发，一经刊用即付稿酬。"
+    "来稿请注明真实姓名和联系方式，投稿邮箱：zhenggao@jiangnan.invalid"
+)
+NOTICE_SIGN = "江南日报社副刊部"
+SHOP_AD = (
+    ("Hei", 15.0, "江南数码城"),
+    ("Hei", 12.0, "年终以旧换新"),
+    ("Song", 9.5, "笔记本电脑、平板、手机以旧换新，最高补贴800元，另有分期免息。"),
+    ("Song", 9.5, "地址：江南市明湖路88号"),
+    ("Song", 9.5, "热线：0571-00000000"),
+)
+
+
+def front_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return FRONT_LEFT + col * (FRONT_COL_W + FRONT_GUTTER)
+
+
+def span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * FRONT_COL_W + (cols - 1) * FRONT_GUTTER
+
+
+def masthead(page: Page) -> float:
+    """Paper name in 80 pt 楷体, the letter-spaced English name, the issue details; no rule."""
+    name = ts.Style("Kai", 80.0, 90.0)
+    page.furnish("江南日报", name, FRONT_LEFT, 104.0)
+    latin = ts.Style("SerifBold", 12.0, 14.0)
+    pieces, _ = ts.spaced("JIANGNAN DAILY", latin, FRONT_LEFT + 4.0, 132.0, 10.6, "f")
+    page.sheet.text(pieces)
+    page.furniture.append("JIANGNAN DAILY")
+    info = ts.Style("Song", 10.5, 17.0, latin="Serif")
+    x, base = front_x(3), 62.0
+    rows = (
+        ("2025年12月29日", "星期一"),
+        ("农历乙巳年冬月初十",),
+        ("第12345期", "今日8版"),
+        ("国内统一连续出版物号 CN 36-0001",),
+    )
+    for row in rows:
+        xi = x
+        for item in row:
+            xi = page.furnish(item, replace(info, space=0.5), xi, base) + 2 * info.size
+        base += info.lead
+    return 152.0
+
+
+def heading(art: ms.Article, cols: int, size: float, centre: bool) -> list[ts.Box]:
+    """Kicker, headline and subtitle boxes across `cols` columns."""
+    width, align = span(cols), "center" if centre else "left"
+    kicker = replace(FRONT_KICKER, align=align, size=min(15.0, size * 0.55))
+    subtitle = replace(FRONT_SUBTITLE, align=align, size=min(14.0, size * 0.55))
+    head = ts.Style("Hei", size, size * 1.25, align=align, even=True, after=2.0)
+    boxes = ts.paragraph(art.kicker, kicker, width, "", "kicker") if art.kicker else []
+    boxes += ts.paragraph(art.title, head, width, "", "headline")
+    if art.subtitle:
+        boxes += ts.paragraph(art.subtitle, subtitle, width, "", "subtitle")
+    return boxes
+
+
+def news(
+    page: Page, art: ms.Article, col: int, cols: int, top: float, size: float, centre: bool = False
+) -> tuple[float, dict[str, Any]]:
+    """A front-page story on the grid; returns its bottom and truth (bbox set by the caller)."""
+    body = ts.paragraph(art.author, FRONT_BYLINE, FRONT_COL_W, "", "byline")
+    body += flow(list(art.paragraphs), set(), FRONT_BODY, FRONT_BODY, FRONT_COL_W)
+    grid = (FRONT_TOP, FRONT_PITCH)
+    mod = Module(front_x(col), top, span(cols), cols, FRONT_GUTTER, gap=6.0, grid=grid)
+    bottom, _ = mod.set(page, heading(art, cols, size, centre), body)
+    truth = article(
+        art.title,
+        list(art.paragraphs),
+        [],
+        cols,
+        (0, 0, 0, 0),
+        kicker=art.kicker,
+        subtitle=art.subtitle,
+        byline=art.author,
+    )
+    return bottom, truth
+
+
+FRONT_TOP = 160.0  # the grid's first line
+
+
+def lead_story(page: Page) -> tuple[float, dict[str, Any]]:
+    """The lead: centred kicker, 32 pt headline, subtitle, a photo with caption, 3 columns."""
+    art, cols = ms.BATTERY, 3
+    pieces, y = ts.stack(heading(art, cols, 30.0, True), FRONT_LEFT, FRONT_TOP)
+    page.put(pieces)
+    photo_h = 10 * FRONT_PITCH
+    page.sheet.picture(FRONT_LEFT, y + 6.0, span(cols), photo_h, photo(7))
+    caption = "固态电池中试线上，技术人员正在检查电芯的封装质量。本报记者 赵宁 摄"
+    boxes = ts.paragraph(caption, FRONT_CAPTION, span(cols), "", "caption")
+    pieces, y = ts.stack(boxes, FRONT_LEFT, y + photo_h + 10.0)
+    page.put(pieces)
+    body = ts.paragraph(art.author, FRONT_BYLINE, FRONT_COL_W, "", "byline")
+    body += flow(list(art.paragraphs), set(), FRONT_BODY, FRONT_BODY, FRONT_COL_W)
+    mod = Module(FRONT_LEFT, y, span(cols), cols, FRONT_GUTTER, gap=0.0)
+    mod.grid = (FRONT_TOP, FRONT_PITCH)
+    bottom, _ = mod.set(page, [], body)
+    truth = article(art.title, list(art.paragraphs), [], cols, (0, 0, 0, 0), kicker=art.kicker)
+    truth |= {"subtitle": art.subtitle, "byline": art.author, "captions": [caption]}
+    return bottom, truth
+
+
+def photo(seed: int) -> Image.Image:
+    """A grey stand-in for a news photo: a soft gradient with a few darker blocks."""
+    img = Image.linear_gradient("L").rotate(90).resize((120, 60)).point(lambda v: 90 + v // 2)
+    shade = Image.new("L", (18, 14), 60 + seed * 5)
+    for i in range(4):
+        img.paste(shade, (10 + i * 27, 30 - (i * seed) % 12))
+    return img
+
+
+def framed(
+    page: Page, x: float, top: float, w: float, lines: list[tuple[ts.Style, str]], kind: str
+) -> float:
+    """A framed notice or ad: each text set in the frame in turn; returns the frame's bottom."""
+    pad, y, boxes = 8.0, top + 8.0, []
+    for style, text in lines:
+        boxes += ts.paragraph(text, style, w - 2 * pad, "", kind)
+    pieces, y = ts.stack(boxes, x + pad, top + pad)
+    page.put(pieces)
+    bottom = y + pad
+    page.sheet.rect(x, top, w, bottom - top, 0.8, False)
+    text = "".join(t for _, t in lines)
+    page.ads.append({"text": text, "bbox": [x, top, x + w, round(bottom, 2)], "kind": kind})
+    return bottom
+
+
+def notice(page: Page, x: float, top: float, w: float) -> float:
+    """征稿启事 in a frame: centred title, indented text, signature right."""
+    title = ts.Style("Hei", 13.0, 20.0, align="center")
+    text = ts.Style("Song", 9.5, 15.0, latin="Serif", indent=2.0)
+    sign = ts.Style("Song", 9.5, 15.0, align="right")
+    return framed(
+        page, x, top, w, [(title, NOTICE_TITLE), (text, NOTICE_TEXT), (sign, NOTICE_SIGN)], "notice"
+    )
+
+
+def shop_ad(page: Page, x: float, top: float, w: float) -> float:
+    """A one-column boxed ad with its 广告 label bottom right."""
+    lines = [
+        (ts.Style(font, size, size * 1.5, latin="Serif", align="center"), text)
+        for font, size, text in SHOP_AD
+    ]
+    lines.append((ts.Style("Song", 7.5, 10.0, align="right"), "广告"))
+    return framed(page, x, top, w, lines, "ad")
+
+
+def cut(art: ms.Article, paragraphs: int) -> ms.Article:
+    """The article with only its first paragraphs."""
+    return replace(art, paragraphs=art.paragraphs[:paragraphs])
+
+
+def front_footer(page: Page) -> None:
+    """A thin rule and the imprint line at the foot of the front page."""
+    page.sheet.rule(FRONT_LEFT, PAGE_H - 42.0, PAGE_W - FRONT_LEFT, PAGE_H - 42.0, 0.5)
+    style, x = ts.Style("Song", 8.5, 10.0, latin="Serif"), FRONT_LEFT
+    for item in ("江南日报社出版", "地址：江南市明湖路1号", "邮编：310000", "定价：1.50元"):
+        x = page.furnish(item, style, x, PAGE_H - 28.0) + 3 * style.size
+
+
+Cell = tuple[dict[str, Any], float, float, float]  # truth, x0, x1, bottom of the text
+
+
+def front_row(
+    page: Page, top: float, stories: list[tuple[ms.Article, int, int, float]]
+) -> list[Cell]:
+    """Stories side by side from `top`: (article, first column, columns, headline size)."""
+    cells = []
+    for art, col, cols, size in stories:
+        bottom, truth = news(page, art, col, cols, top, size)
+        cells.append((truth, front_x(col), front_x(col) + span(cols), bottom))
+    return cells
+
+
+def place(page: Page, cells: list[Cell], top: float, bottom: float) -> None:
+    """Give a row's stories their cell as bbox and add them to the truth."""
+    for truth, x0, x1, _ in cells:
+        truth["bbox"] = [round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)]
+        page.articles.append(truth)
+
+
+def classic_front() -> Page:
+    """A front page: masthead without a rule, 6 stories and 2 boxes in 5 unruled columns."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), FRONT_ISSUE)
+    masthead(page)
+    grid, half = (FRONT_TOP, FRONT_PITCH), FRONT_PITCH / 2
+    bottom, truth = lead_story(page)
+    (second,) = front_row(page, FRONT_TOP, [(ms.COMPUTE, 3, 2, 22.0)])
+    notice_top = second[3] + FRONT_PITCH
+    b3 = notice(page, front_x(3), notice_top, span(2))
+    top = snap(max(bottom, b3) + FRONT_PITCH, grid)
+    place(page, [(truth, front_x(0), front_x(0) + span(3), 0.0)], FRONT_TOP, top - half)
+    place(page, [second], FRONT_TOP, notice_top - half)
+    row = front_row(page, top, [(ms.PILOT, 0, 2, 20.0), (cut(ms.TALENT, 3), 2, 2, 20.0)])
+    b4 = shop_ad(page, front_x(4), top, span(1))
+    below = snap(max([c[3] for c in row] + [b4]) + FRONT_PITCH, grid)
+    place(page, row, top, below - half)
+    row = front_row(
+        page, below, [(cut(ms.LOW_ALTITUDE, 2), 0, 3, 24.0), (cut(ms.LABS, 2), 3, 2, 20.0)]
+    )
+    end = max(c[3] for c in row)
+    assert end < PAGE_H - 50.0, f"l_classic_front overflows: {end}"
+    place(page, row, below, end)
+    front_footer(page)
+    page.sheet.row_major()
+    return page
+
+
+# --- l_continuation: 转版 page, modules without display-size lines --------------
+
+CONT_COLS, CONT_COL_W, CONT_GUTTER = 6, 115.5, 10.5  # 11 characters of 10.5 pt
+CONT_LEFT = (PAGE_W - CONT_COLS * CONT_COL_W - (CONT_COLS - 1) * CONT_GUTTER) / 2
+CONT_BODY = ts.Style("Song", 10.5, 17.0, latin="Serif", indent=2.0)
+CONT_NOTE = ts.Style("Song", 10.5, 17.0, latin="Serif", align="left")
+CONT_TOP = 66.0
+QUANTUM_REST = [
+    ms.QUANTUM.paragraphs[1][ms.QUANTUM.paragraphs[1].index("精度可比") :],
+    *ms.QUANTUM.paragraphs[2:],
+]
+BUSINESS_REST = [
+    ms.BUSINESS.paragraphs[2][ms.BUSINESS.paragraphs[2].index("2025年，") :],
+    *ms.BUSINESS.paragraphs[3:],
+]
+CHAIN_REST = [
+    ms.CHAIN.paragraphs[1][ms.CHAIN.paragraphs[1].index("在此基础上") :],
+    *ms.CHAIN.paragraphs[2:],
+]
+REPRINT_REST = [
+    ms.REPRINT.paragraphs[2][ms.REPRINT.paragraphs[2].index("进入中心后") :],
+    *ms.REPRINT.paragraphs[3:],
+]
+PHOTO_TITLE = "无人驾驶观光车开进科技城"
+PHOTO_CAPTION = (
+    "12月27日，市民在东岚科技城体验无人驾驶观光车。观光车沿园区主干道运行，全程约4公里，"
+    "设6个停靠站点。本报记者 吴迪 摄"
+)
+LOST_TITLE = "遗失声明"
+LOST_ITEMS = (
+    "江南明湖精密机械有限公司遗失营业执照副本一份，统一社会信用代码：91330100MA00000001，声明作废。",
+    "王某某遗失江南市明湖区不动产权证书一本，证号：江南市不动产权第0000001号，声明作废。",
+    "江南青禾餐饮管理有限公司遗失公章一枚，声明作废。",
+)
+LOST_PHONE = "登报热线：0571-00000002"
+BRIEFS = (
+    (
+        "明湖园区举办创新创业大赛",
+        "12月26日，第五届明湖园区创新创业大赛总决赛落幕。来自人工智能、生物医药等领域的32个"
+        "项目同台竞技，最终评出一等奖3名，获奖项目将获得最高30万元的落地资助和一年免租场地。",
+    ),
+    (
+        "青禾高新区开通人才服务专线",
+        "近日，青禾高新区人才服务专线正式开通，为园区企业和人才提供政策咨询、子女入学、医疗"
+        "保障等“一号通办”服务，工作日9时至18时有专人接听。",
+    ),
+    (
+        "银溪科技馆推出冬季科普周",
+        "即日起至1月5日，银溪科技馆推出冬季科普周活动，每天安排机器人编程、天文观测等6场"
+        "体验课，中小学生凭学生证免费入场。",
+    ),
+    (
+        "东岚增开公交专线",
+        "为方便园区职工通勤，东岚科技城12月28日起新开通两条公交线路，连接地铁站与主要产业"
+        "园区，早晚高峰发车间隔缩短至8分钟。",
+    ),
+)
+ESSAY_TITLE, ESSAY_BYLINE = "冬日里的一碗热汤", "文/柳岸晴"
+ESSAY = (
+    "入冬以后，母亲总爱在灶上煨一锅汤。萝卜切成滚刀块，排骨先焯过水，再用小火慢慢地炖，"
+    "满屋子都是白蒙蒙的热气。放学回家的路上，隔着半条巷子就能闻到那股香味，脚步也不由得"
+    "快了起来。",
+    "那时候家里并不宽裕，一锅汤往往要喝上两三天。第一天喝的是肉香，第二天添一把粉丝，第三天"
+    "下一碗面条，母亲总有办法让寻常的食材变出新的花样。她说，日子是过出来的，汤也是熬出来的，"
+    "急不得。",
+    "后来我离家求学、工作，吃过许多馆子，却总觉得少了点什么。前些天回老家，母亲照旧在灶上"
+    "煨着汤，头发却已经白了大半。我坐在灶台边看她添柴，火光一明一暗，忽然明白，那碗汤里"
+    "熬着的，是一个家最朴素的温度。",
+)
+LETTER = (
+    "编辑同志：",
+    "我是银溪高新区一家科技企业的职工，每天乘坐园区通勤班车上下班。最近一段时间，早高峰"
+    "班车经常满员，不少职工只能站着，有时还要等下一班。希望有关部门能根据乘车人数适当增加"
+    "班次，或者在高峰时段加开区间车，方便大家出行。",
+    "此外，部分站点的候车亭还没有安装照明，冬季天黑得早，晚上候车很不方便，建议一并考虑。",
+)
+LETTER_SIGN = "读者 王某某"
+
+
+def cont_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return CONT_LEFT + col * (CONT_COL_W + CONT_GUTTER)
+
+
+def cont_span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * CONT_COL_W + (cols - 1) * CONT_GUTTER
+
+
+def cont_header(page: Page) -> None:
+    """Running head: paper, date, page, section (14 pt, under 1.5× body), editor; rule."""
+    small, big = ts.Style("Song", 9.0, 11.0, latin="Serif"), ts.Style("Hei", 14.0, 16.0)
+    x = CONT_LEFT
+    for item, style in (("第2版", big), ("综合新闻", big), ("责任编辑：陈晨", small)):
+        x = page.furnish(item, style, x, 40.0) + 14.0
+    right = PAGE_W - CONT_LEFT
+    items = (("江南日报", small), ("2025年12月29日", small), ("星期一", small))
+    x = right - sum(sum(st.measure(t) for t in ts.tokens(i)) + 10.0 for i, st in items) + 10.0
+    for item, style in items:
+        x = page.furnish(item, style, x, 40.0) + 10.0
+    page.sheet.rule(CONT_LEFT, 48.0, right, 48.0, 0.8)
+
+
+def continued(
+    page: Page, paragraphs: list[str], col: int, cols: int, top: float
+) -> tuple[float, dict[str, Any]]:
+    """A continuation: the 上接 note on its own line, then body that opens mid-paragraph."""
+    note = "（上接第1版）"
+    body = ts.paragraph(note, CONT_NOTE, CONT_COL_W, "", "note")
+    body += ts.paragraph(paragraphs[0], replace(CONT_BODY, indent=0.0), CONT_COL_W, "")
+    for text in paragraphs[1:]:
+        body += ts.paragraph(text, CONT_BODY, CONT_COL_W, "")
+    bottom, _ = Module(cont_x(col), top, cont_span(cols), cols, CONT_GUTTER).set(page, [], body)
+    truth = article("", paragraphs, [], cols, (0, 0, 0, 0), continuations=[note])
+    return bottom, truth
+
+
+def briefs(page: Page, col: int, top: float, bottom: float) -> None:
+    """The 简讯 strip: a column head between rules, items with bold run-in titles."""
+    x, w = cont_x(col), CONT_COL_W
+    head = ts.Style("Hei", 12.0, 16.0, align="center")
+    page.sheet.rule(x, top, x + w, top, 1.5)
+    page.put(line("简讯", head, x, top + 17.0, "f", w))
+    page.furniture.append("简讯")
+    page.sheet.rule(x, top + 24.0, x + w, top + 24.0, 0.5)
+    y = top + 32.0
+    title = ts.Style("Hei", 10.5, 17.0)
+    marker = ts.Style("Song", 10.5, 17.0)
+    for name, text in BRIEFS:
+        runs = [("■", marker), (" ", replace(title, space=0.5)), (name, title)]
+        runs += [(" ", replace(CONT_BODY, space=1.0)), (text, CONT_BODY)]
+        boxes = ts.rich(runs, replace(CONT_BODY, indent=0.0), w, "")
+        pieces, end = ts.stack(boxes, x, y)
+        page.put(pieces)
+        bbox = (x, y, x + w, end)
+        page.articles.append(article(name, [text], [], 1, bbox))
+        page.ignored.append("■")
+        y = end + 8.0
+    assert y <= bottom, f"简讯 overflow: {y} > {bottom}"
+
+
+def essay(page: Page, col: int, cols: int, top: float) -> tuple[float, dict[str, Any]]:
+    """An essay: a 13 pt title (1.24× body), 楷体 byline 文/…, body in columns."""
+    title = ts.Style("Hei", 13.0, 20.0, align="center")
+    byline = ts.Style("Kai", 10.5, 17.0, align="center", after=4.0)
+    head = ts.paragraph(ESSAY_TITLE, title, cont_span(cols), "", "headline")
+    head += ts.paragraph(ESSAY_BYLINE, byline, cont_span(cols), "", "byline")
+    body = flow(list(ESSAY), set(), CONT_BODY, CONT_BODY, CONT_COL_W)
+    mod = Module(cont_x(col), top, cont_span(cols), cols, CONT_GUTTER, gap=4.0)
+    bottom, _ = mod.set(page, head, body)
+    truth = article(ESSAY_TITLE, list(ESSAY), [], cols, (0, 0, 0, 0), byline=ESSAY_BYLINE)
+    return bottom, truth
+
+
+def letter(page: Page, col: int, cols: int, top: float) -> tuple[float, dict[str, Any]]:
+    """A reader's letter: bold title at body size, salutation, body, signature right."""
+    title = ts.Style("Hei", 10.5, 17.0, align="left", after=4.0)
+    body = ts.paragraph(LETTER[0], replace(CONT_BODY, indent=0.0), CONT_COL_W, "")
+    body += flow(list(LETTER[1:]), set(), CONT_BODY, CONT_BODY, CONT_COL_W)
+    body += ts.paragraph(LETTER_SIGN, replace(CONT_BODY, align="right"), CONT_COL_W, "", "sign")
+    head = ts.paragraph("读者来信", title, cont_span(cols), "", "headline")
+    mod = Module(cont_x(col), top, cont_span(cols), cols, CONT_GUTTER, gap=0.0)
+    bottom, _ = mod.set(page, head, body)
+    truth = article("读者来信", list(LETTER), [], cols, (0, 0, 0, 0), byline=LETTER_SIGN)
+    return bottom, truth
+
+
+def boxed(
+    page: Page, truth: dict[str, Any], x0: float, top: float, x1: float, bottom: float
+) -> None:
+    """Set a module's bbox and add it to the truth."""
+    truth["bbox"] = [round(v, 2) for v in (x0, top, x1, bottom)]
+    page.articles.append(truth)
+
+
+def lost_notices(page: Page, x: float, top: float, w: float) -> float:
+    """A framed block of 遗失声明 (classified notices), kind notice."""
+    title = ts.Style("Hei", 11.0, 17.0, align="center")
+    text = ts.Style("Song", 9.0, 14.0, latin="Serif", indent=2.0, after=2.0)
+    lines = [(title, LOST_TITLE), *((text, item) for item in LOST_ITEMS)]
+    lines.append((ts.Style("Song", 9.0, 14.0, latin="Serif", align="right"), LOST_PHONE))
+    return framed(page, x, top, w, lines, "notice")
+
+
+def photo_news(page: Page, top: float) -> float:
+    """图片新闻: a 13 pt title, a photo across the page, a caption; no body text."""
+    x, w = cont_x(0), cont_span(CONT_COLS)
+    title = ts.Style("Hei", 13.0, 20.0)
+    pieces, y = ts.stack(ts.paragraph(PHOTO_TITLE, title, w, "", "headline"), x, top)
+    page.put(pieces)
+    page.sheet.picture(x, y + 2.0, w, 210.0, photo(3))
+    caption = ts.Style("Kai", 9.5, 14.0, latin="Serif")
+    pieces, bottom = ts.stack(ts.paragraph(PHOTO_CAPTION, caption, w, "", "caption"), x, y + 218.0)
+    page.put(pieces)
+    truth = article(PHOTO_TITLE, [], [], 1, (x, top, x + w, bottom), captions=[PHOTO_CAPTION])
+    page.articles.append(truth)
+    return bottom
+
+
+def continuation_page() -> Page:
+    """Page 2: three 上接 continuations, 简讯, an essay, a reader's letter, 遗失声明."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), FRONT_ISSUE)
+    cont_header(page)
+    strip = cont_x(5) - CONT_GUTTER / 2
+    b1, t1 = continued(page, QUANTUM_REST, 0, 3, CONT_TOP)
+    b2, t2 = letter(page, 3, 2, CONT_TOP)
+    row = max(b1, b2)
+    boxed(page, t1, cont_x(0), CONT_TOP, cont_x(3) - CONT_GUTTER, row)
+    boxed(page, t2, cont_x(3), CONT_TOP, cont_x(5) - CONT_GUTTER, row)
+    page.sheet.rule(cont_x(3) - CONT_GUTTER / 2, CONT_TOP, cont_x(3) - CONT_GUTTER / 2, row, 0.4)
+    page.sheet.rule(cont_x(0), row + 8.0, strip - CONT_GUTTER / 2, row + 8.0, 0.5)
+    top = row + 18.0
+    b3, t3 = essay(page, 0, 3, top)
+    b4, t4 = continued(page, BUSINESS_REST, 3, 2, top)
+    row = max(b3, b4)
+    boxed(page, t3, cont_x(0), top, cont_x(3) - CONT_GUTTER, row)
+    boxed(page, t4, cont_x(3), top, cont_x(5) - CONT_GUTTER, row)
+    page.sheet.rule(cont_x(3) - CONT_GUTTER / 2, top, cont_x(3) - CONT_GUTTER / 2, row, 0.4)
+    page.sheet.rule(cont_x(0), row + 8.0, strip - CONT_GUTTER / 2, row + 8.0, 0.5)
+    top = row + 18.0
+    b5, t5 = continued(page, CHAIN_REST, 0, 3, top)
+    b6 = lost_notices(page, cont_x(3), top, cont_span(2))
+    row = max(b5, b6)
+    boxed(page, t5, cont_x(0), top, cont_x(3) - CONT_GUTTER, row)
+    page.sheet.rule(cont_x(0), row + 8.0, strip - CONT_GUTTER / 2, row + 8.0, 0.5)
+    top = row + 18.0
+    b7, t7 = continued(page, REPRINT_REST, 0, 5, top)
+    boxed(page, t7, cont_x(0), top, cont_x(5) - CONT_GUTTER, b7)
+    page.sheet.rule(strip, CONT_TOP, strip, b7, 0.4)
+    briefs(page, 5, CONT_TOP, b7)
+    page.sheet.rule(cont_x(0), b7 + 8.0, PAGE_W - CONT_LEFT, b7 + 8.0, 0.5)
+    end = photo_news(page, b7 + 18.0)
+    assert end < PAGE_H - 50.0, f"l_continuation overflows: {end}"
+    page.furnish("2", ts.Style("Hei", 11.0, 13.0), PAGE_W / 2 - 3.0, PAGE_H - 26.0)
+    return page
+
+
+# --- output ----------------------------------------------------------------------
+
+PAGES: dict[str, Callable[[], Page]] = {
+    "l_seed4": seed4,
+    "l_classic_front": classic_front,
+    "l_continuation": continuation_page,
+}
+
+
+def write(name: str, page: Page, producer: str, duplicates: int = 0) -> None:
+    """Write NAME.pdf and NAME.json, then check the PDF against the truth."""
+    pdf = OUT / f"{name}.pdf"
+    page.sheet.write(str(pdf), CREATOR)
+    truth = page.truth(producer)
+    ts.verify(str(pdf), truth, duplicates)
+    (OUT / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
+
+
+def main() -> None:
+    """Regenerate tests/pdf_corpus/l_*.pdf and their truth (other pages are left alone)."""
+    ts.register_fonts()
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, build in PAGES.items():
+        write(name, build(), "reportlab, own typesetter")
+        print(f"{name}: ok")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -23,6 +23,18 @@ class Line:
     size: float
     bold: bool = False
     role: str | None = None  # set when geometry decides it early: 'caption'
+    # The text in runs of one typeface (subset prefix dropped), as (text, face): a bold
+    # run-in title set in 黑体 inside 宋体 body, a byline in 楷体. Characters without a
+    # face of their own (digits, Latin, punctuation in a fallback font) take their neighbour's.
+    runs: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def face(self) -> str:
+        """The typeface most of the line is set in."""
+        counts: Counter[str] = Counter()
+        for text, face in self.runs:
+            counts[face] += len(text)
+        return counts.most_common(1)[0][0] if counts else ""
 
     @property
     def center_y(self) -> float:
@@ -66,32 +78,56 @@ def _segment(chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule]
     return [_line(run, spaces) for run in runs]
 
 
+def _face(ch: dict[str, Any]) -> str:
+    name = str(ch.get("fontname") or "")
+    return name.split("+", 1)[1] if len(name) > 7 and name[6] == "+" else name
+
+
+def _is_cjk(text: str) -> bool:
+    return "\u3400" <= text <= "\u9fff" or "\uf900" <= text <= "\ufaff"
+
+
+def _runs(run: list[dict[str, Any]], text_of: list[str]) -> list[tuple[str, str]]:
+    """(text, face) runs of a line; only CJK characters decide a face (see Line.runs)."""
+    faces = [_face(ch) if _is_cjk(ch["text"]) else "" for ch in run]
+    last = next((f for f in faces if f), _face(run[0]))
+    out: list[tuple[str, str]] = []
+    for piece, face in zip(text_of, faces, strict=True):
+        face = face or last
+        last = face
+        if out and out[-1][1] == face:
+            out[-1] = (out[-1][0] + piece, face)
+        else:
+            out.append((piece, face))
+    return out
+
+
 def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
     gaps = [ch["x0"] - prev["x1"] for prev, ch in pairwise(run)]
-    # Letter-spaced display type (项  目, C H I N A) spreads every character alike: the
-    # narrowest gap of the run is its letter spacing, and only a gap wider than that by a
-    # word space is one.
-    base = max(0.0, min(gaps)) if gaps else 0.0
-    text = ""
+    # Letter-spaced display type (项  目, C H I N A) spreads every character alike, and
+    # justified type spreads a line's characters alike: the line's usual gap is its letter
+    # spacing, and only a gap wider than that by a word space is one.
+    base = max(0.0, sorted(gaps)[len(gaps) // 2]) if gaps else 0.0
+    pieces = []
     for i, ch in enumerate(run):
         # A space character in the text layer, or a visible gap, is a word space
-        # (本报记者 张明); justified CJK text spreads its characters far less.
-        if i and (
-            gaps[i - 1] - base > ch["size"] * _factor(ch, 0.4, 0.6)
+        # (本报记者 张明).
+        spaced = i and (
+            gaps[i - 1] - base > ch["size"] * _factor(ch, 0.2, 0.6)
             or any(run[i - 1]["x1"] - 0.5 <= x <= ch["x0"] + 0.5 for x in spaces)
-        ):
-            text += " "
-        text += ch["text"]
+        )
+        pieces.append((" " if spaced else "") + ch["text"])
     size = Counter(round(c["size"], 1) for c in run).most_common(1)[0][0]
     bold = all(c.get("overprint") or "bold" in c["fontname"].lower() for c in run)
     return Line(
-        text=text,
+        text="".join(pieces),
         x0=min(c["x0"] for c in run),
         x1=max(c["x1"] for c in run),
         top=min(c["top"] for c in run),
         bottom=max(c["bottom"] for c in run),
         size=float(size),
         bold=bold,
+        runs=_runs(run, pieces),
     )
 
 
@@ -163,6 +199,15 @@ def body_size(lines: list[Line]) -> float:
     for line in lines:
         counts[line.size] += len(line.text)
     return counts.most_common(1)[0][0] if counts else 10.0
+
+
+def body_face(lines: list[Line]) -> str:
+    """The typeface most characters of these lines are set in."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        for text, face in line.runs:
+            counts[face] += len(text)
+    return counts.most_common(1)[0][0] if counts else ""
 
 
 def text_of(lines: list[Line]) -> str:

@@ -15,7 +15,7 @@ from parsers import ParseError
 from parsers.coverage import PdfBlock, account
 from parsers.notices import box_kind
 from parsers.ocr import PageRenderer
-from parsers.pdf_lines import Line, body_size, page_lines
+from parsers.pdf_lines import Line, body_face, body_size, page_lines
 from parsers.pdf_roles import PdfArticle, module_article, reading_order
 from parsers.pdf_segment import Rules, Sizes, split_modules
 from parsers.pdf_text_layer import text_source
@@ -138,7 +138,7 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
     ]
     content = [ln for ln in lines if ln.bottom > upper and ln.top < lower]
     content = _box_items(page, content, result)
-    sizes = Sizes(body_size(content))
+    sizes = Sizes(body_size(content), body_face(content))
     _mark_captions(page, content, sizes.body)
     for module in split_modules(content, sizes, rules):
         result.articles.append(module_article(module, sizes))

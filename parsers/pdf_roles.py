@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 
 from parsers.byline import close_spread_names
 from parsers.pdf_lines import Line, text_of
-from parsers.pdf_segment import Sizes
+from parsers.pdf_segment import CONTINUATION, Sizes
 from parsers.text import join_lines, normalize_text
 
 _REPORTER = r"本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者"
 # OCR reads the byline triangle as 》 or ■; those count as markers only before a reporter title.
-_BYLINE = re.compile(rf"^(►|▶|[》■]\s*(?={_REPORTER})|{_REPORTER})")
+_CREDIT = r"(?:文|图|文图|图文|文\s*[/／]\s*图)\s*[/／:：]|作者\s*[:：]"
+_BYLINE = re.compile(rf"^(?:[►▶□◎●]\s*|[》■]\s*(?={_REPORTER}))?(?:({_REPORTER})(\s)?|{_CREDIT})")
+_SENTENCE = re.compile(r"[。，；！？]")
 _MARKERS = "►▶》■"
 # A marker before a reporter title, as OCR reads the byline triangle: typography, not text.
 OCR_MARKER = re.compile(rf"^\s*[》■]\s*(?={_REPORTER})")
-_CONTINUATION = re.compile(r"^[（(]\s*[上下]?[接转]第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
 BBox = tuple[float, float, float, float]
 
 
@@ -180,7 +181,7 @@ def paragraphs(
         body = [ln for ln in col if id(ln) not in marked]
         starts = dict(zip(map(id, body), _starts(body, sizes), strict=True)) if body else {}
         for line in col:
-            if _CONTINUATION.match(normalize_text(line.text)):
+            if CONTINUATION.match(normalize_text(line.text)):
                 continuations.append(normalize_text(line.text))
                 continue
             subhead = id(line) in marked or sizes.is_subhead(line)
@@ -197,9 +198,37 @@ def paragraphs(
 
 
 def _is_byline(line: Line, sizes: Sizes) -> bool:
-    """A byline opens with a marker or a reporter title and is set apart from body type."""
+    """A byline: a reporter title or a credit (文/…), no sentence, and set apart from the body.
+
+    Set apart by a marker, its size or typeface (楷体 bylines beside 宋体 body), or by the
+    space between title and names (本报记者 张明) that a wrapped body line never has.
+    """
     text = line.text.strip()
-    return bool(_BYLINE.match(text)) and (text[0] in _MARKERS or abs(line.size - sizes.body) > 0.3)
+    match = _BYLINE.match(text)
+    if not match or len(text) > 40 or _SENTENCE.search(text):
+        return False
+    credit = match.group(1) is None
+    set_apart = text[0] in _MARKERS + "□◎●" or abs(line.size - sizes.body) > 0.3
+    return credit or set_apart or line.face != sizes.face or match.group(2) is not None
+
+
+def _signature(body: list[Line], sizes: Sizes) -> list[Line]:
+    """A letter's or essay's sign-off: its short last line, set flush right (读者 王某某)."""
+    if len(body) < 3:
+        return []
+    last = reading_order(body)[-1]
+    col = [ln for ln in body if ln.x0 < last.x1 and ln.x1 > last.x0]
+    left, right = min(ln.x0 for ln in col), max(ln.x1 for ln in col)
+    text = normalize_text(last.text)
+    if (
+        len(text) <= 12
+        and not _SENTENCE.search(text)
+        and not CONTINUATION.match(text)
+        and right - last.x1 <= sizes.body
+        and last.x0 - left > (right - left) * 0.3
+    ):
+        return [last]
+    return []
 
 
 def _in_flow(line: Line, body: list[Line]) -> bool:
@@ -225,10 +254,13 @@ def module_article(lines: list[Line], sizes: Sizes) -> PdfArticle:
     """Every line of one module in its role; a module without display type has no headline."""
     captions = [ln for ln in lines if ln.role == "caption"]
     rest = [ln for ln in lines if ln.role != "caption"]
-    notes = [ln for ln in rest if _CONTINUATION.match(normalize_text(ln.text))]
+    notes = [ln for ln in rest if CONTINUATION.match(normalize_text(ln.text))]
     byline = [ln for ln in rest if ln not in notes and _is_byline(ln, sizes)]
     text = [ln for ln in rest if ln not in byline]
     body = [ln for ln in text if not sizes.is_display(ln) and ln not in notes]
+    if not byline:
+        byline = _signature(body, sizes)
+        body = [ln for ln in body if ln not in byline]
     display = [ln for ln in text if sizes.is_display(ln) and ln not in notes]
     flow = [ln for ln in display if _in_flow(ln, body)]
     kicker, heads, subtitle = _heading([ln for ln in display if ln not in flow])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +12,9 @@ from parsers.pdf_lines import Line
 class Sizes:
     """Font-size roles relative to the page's body size."""
 
-    def __init__(self, body: float) -> None:
+    def __init__(self, body: float, face: str = "") -> None:
         self.body = body
+        self.face = face  # the body text's typeface
 
     def is_headline(self, line: Line) -> bool:
         """Headline type: half again the body size or more."""
@@ -23,8 +25,13 @@ class Sizes:
         return line.size >= self.body * 1.15
 
     def is_subhead(self, line: Line) -> bool:
-        """Type set apart from body text without being display type: bold, or a little larger."""
-        return line.bold or self.body * 1.03 <= line.size < self.body * 1.15
+        """Type set apart from body text without being display type: bold, another typeface
+        (黑体 in 宋体 body), or a little larger."""
+        return (
+            line.bold
+            or bool(self.face and line.face and line.face != self.face)
+            or self.body * 1.03 <= line.size < self.body * 1.15
+        )
 
 
 @dataclass
@@ -99,9 +106,9 @@ def _vertical_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:
         right = [ln for ln in lines if ln.x0 >= gap[1]]
         ruled = _ruled(gap, rules.vertical, yspan)
         # Column rules inside one module are common, so a rule alone cuts only between
-        # sides that each have display type and body text of their own.
+        # sides that each open like a module and have body text.
         headed = any(map(sizes.is_headline, left)) and any(map(sizes.is_headline, right))
-        if headed or (ruled and _has_module(left, sizes) and _has_module(right, sizes)):
+        if headed or (ruled and _opens_module(left, sizes) and _opens_module(right, sizes)):
             cuts.append((ruled, gap[1] - gap[0], left, right))
     return cuts
 
@@ -110,8 +117,21 @@ def _has_body(lines: list[Line], sizes: Sizes) -> bool:
     return any(not sizes.is_display(ln) for ln in lines)
 
 
-def _has_module(lines: list[Line], sizes: Sizes) -> bool:
-    return _has_body(lines, sizes) and any(map(sizes.is_display, lines))
+CONTINUATION = re.compile(r"^[（(]\s*[上下]?[接转]第\s*[A-Za-z]?\d+\s*版\s*[)）]$")
+
+
+def _opens_module(lines: list[Line], sizes: Sizes) -> bool:
+    """Body text under a first line that opens a module: display type, a title set apart
+    (bold, another face), or a continuation note (上接第1版). A column of a module's body
+    opens with body text."""
+    if not _has_body(lines, sizes):
+        return False
+    first = min(lines, key=lambda ln: (round(ln.top), ln.x0))
+    return (
+        sizes.is_display(first)
+        or sizes.is_subhead(first)
+        or bool(CONTINUATION.match(first.text.strip()))
+    )
 
 
 def split_modules(lines: list[Line], sizes: Sizes, rules: Rules) -> list[list[Line]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from parsers.garble import garbled_share, is_bad_char, is_garbled
 from parsers.ocr import OcrUnavailable, PageRenderer, ocr_chars
-from parsers.pdf_lines import Line, Rule, page_lines
+from parsers.pdf_lines import Line, Rule, collapse_overprint, page_lines
 
 _TOKENS = re.compile(r"\(cid:\d+\)|.", re.S)
 WHOLE_PAGE_SHARE = 0.3  # above this share of junk characters, OCR the page, not its lines
@@ -56,7 +56,7 @@ def _on_line(ch: dict[str, Any], line: Line) -> dict[str, Any]:
 
 def text_source(page: Any, rules: list[Rule], renderer: PageRenderer | None) -> TextSource:
     """The page's own characters if usable; OCR for garbled lines or a garbled/empty page."""
-    chars = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
+    chars = collapse_overprint([c for c in page.chars if c["text"].strip() or c["text"] == " "])
     texts = [c["text"] for c in chars if c["text"].strip()]
     index = page.page_number - 1
     if texts and garbled_share(texts) <= WHOLE_PAGE_SHARE:

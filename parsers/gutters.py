@@ -10,7 +10,7 @@ returned as a vertical rule, which the line builder never joins text across.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
@@ -30,6 +30,7 @@ class _River:
     sides: int = 0  # of those, rows with at least MIN_RUN characters on each side
     first: int = -1  # first and last rows with MIN_RUN characters on each side: its extent
     last: int = -1
+    edges: int = 0  # rows with text on one side only, ending right at it (a column's edge)
 
     def through(self, lo: float, hi: float, row: int, sided: bool) -> _River:
         """The river narrowed to a gap of the next row."""
@@ -41,22 +42,29 @@ class _River:
             self.sides + sided,
             first,
             row if sided else self.last,
+            self.edges,
         )
 
 
 def _row_gaps(row: list[dict[str, Any]], min_gap: float) -> list[tuple[float, float, bool]]:
-    """Empty stretches between a row's characters: (start, end, MIN_RUN characters each side)."""
+    """Empty stretches between a row's characters: (start, end, MIN_RUN characters each side).
+
+    The characters beside a gap are counted up to the next gap nearly as wide as it, so a
+    letter-spaced or loosely justified line still has text on both sides of a gutter.
+    """
     row = sorted(row, key=lambda c: c["x0"])
-    runs: list[list[dict[str, Any]]] = [[row[0]]]
-    for ch in row[1:]:
-        if ch["x0"] - runs[-1][-1]["x1"] >= min_gap:
-            runs.append([ch])
-        else:
-            runs[-1].append(ch)
+    spaces = [nxt["x0"] - ch["x1"] for ch, nxt in pairwise(row)]
     gaps = []
-    for left, right in pairwise(runs):
-        sides = len(left) >= MIN_RUN and len(right) >= MIN_RUN
-        gaps.append((max(c["x1"] for c in left), min(c["x0"] for c in right), sides))
+    for i, width in enumerate(spaces):
+        if width < min_gap:
+            continue
+        left = 1
+        while i - left >= 0 and spaces[i - left] < width * 0.9 and left < MIN_RUN:
+            left += 1
+        right = 1
+        while i + right < len(spaces) and spaces[i + right] < width * 0.9 and right < MIN_RUN:
+            right += 1
+        gaps.append((row[i]["x1"], row[i + 1]["x0"], left >= MIN_RUN and right >= MIN_RUN))
     return gaps
 
 
@@ -70,7 +78,11 @@ def _advance(
     closed: list[_River] = []
     for river in active:
         if river.hi <= lo_row or river.lo >= hi_row:
-            kept.append(river)  # text on one side only (a short line, a margin): it goes on
+            # Text on one side only (a short line, a margin, a column's last lines): it goes
+            # on, and a justified column ending right at it says it is a column's edge.
+            if abs(hi_row - river.lo) <= 1 or abs(lo_row - river.hi) <= 1:
+                river = replace(river, edges=river.edges + 1)
+            kept.append(river)
             continue
         narrowed = [
             river.through(lo, hi, index, sided)
@@ -108,5 +120,5 @@ def gutters(rows: list[list[dict[str, Any]]]) -> list[Rule]:
             max(c["bottom"] for c in rows[r.last]),
         )
         for r in found
-        if r.rows >= MIN_LINES and r.sides * 2 > r.rows
+        if r.sides and r.rows + r.edges >= MIN_LINES and r.sides * 2 > r.rows
     ]

@@ -141,10 +141,17 @@ def _breaks(want: list[str], got: list[str]) -> tuple[int, int, int]:
     return right, len(truth), len(parsed)
 
 
-def _match(truth: dict[str, Any], parsed: list[PdfArticle]) -> PdfArticle | None:
-    """The parsed article with the same headline, else the one whose body is most similar."""
+def _match(
+    truth: dict[str, Any], parsed: list[PdfArticle], taken: set[int] | None = None
+) -> PdfArticle | None:
+    """The parsed article with the same (non-empty) headline, else the most similar body.
+
+    Articles already matched to another truth article (`taken`) are not matched again:
+    several headline-less modules on one page must each find their own.
+    """
+    parsed = [a for a in parsed if id(a) not in (taken or set())]
     for art in parsed:
-        if art.headline == truth["headline"]:
+        if truth["headline"] and art.headline == truth["headline"]:
             return art
     want = _body(truth["paragraphs"])
     best = max(parsed, key=lambda a: similarity(_body(a.paragraphs), want), default=None)
@@ -202,7 +209,7 @@ def score_page(name: str, truth: dict[str, Any], page: PdfPage, report: Report) 
         )
     matched: set[int] = set()
     for want in truth["articles"]:
-        got = _match(want, page.articles)
+        got = _match(want, page.articles, matched)
         if got is not None:
             matched.add(id(got))
         report.articles.append(

@@ -22,6 +22,7 @@ class Line:
     bottom: float
     size: float
     bold: bool = False
+    baseline: float = 0.0  # from the page top; lines of one baseline read left to right
     role: str | None = None  # set when geometry decides it early: 'caption'
     # The text in runs of one typeface (subset prefix dropped), as (text, face): a bold
     # run-in title set in 黑体 inside 宋体 body, a byline in 楷体. Characters without a
@@ -87,14 +88,28 @@ def _is_cjk(text: str) -> bool:
     return "\u3400" <= text <= "\u9fff" or "\uf900" <= text <= "\ufaff"
 
 
-def _runs(run: list[dict[str, Any]], text_of: list[str]) -> list[tuple[str, str]]:
-    """(text, face) runs of a line; only CJK characters decide a face (see Line.runs)."""
+def _runs(run: list[dict[str, Any]], pieces: list[str]) -> list[tuple[str, str]]:
+    """(text, face) runs of a line; only CJK characters decide a face (see Line.runs).
+
+    Digits, Latin and punctuation take the face of the nearest CJK character in their word
+    (words end at word spaces), the one before first; a word without CJK takes the next
+    word's: a run-in title, a space, then 12月26日 … keeps the digits in the text's face.
+    """
     faces = [_face(ch) if _is_cjk(ch["text"]) else "" for ch in run]
-    last = next((f for f in faces if f), _face(run[0]))
+    words: list[list[int]] = []
+    for i, piece in enumerate(pieces):
+        if not words or piece.startswith(" "):
+            words.append([])
+        words[-1].append(i)
+    fallback = next((f for f in faces if f), _face(run[0]))
+    for w in reversed(range(len(words))):
+        known = [faces[i] for i in words[w] if faces[i]]
+        following = faces[words[w + 1][0]] if w + 1 < len(words) else fallback
+        last = known[0] if known else following
+        for i in words[w]:
+            last = faces[i] = faces[i] or last
     out: list[tuple[str, str]] = []
-    for piece, face in zip(text_of, faces, strict=True):
-        face = face or last
-        last = face
+    for piece, face in zip(pieces, faces, strict=True):
         if out and out[-1][1] == face:
             out[-1] = (out[-1][0] + piece, face)
         else:
@@ -127,6 +142,7 @@ def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
         bottom=max(c["bottom"] for c in run),
         size=float(size),
         bold=bold,
+        baseline=max(_baseline(c) for c in run),
         runs=_runs(run, pieces),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -15,9 +16,10 @@ from parsers import ParseError
 from parsers.coverage import PdfBlock, account
 from parsers.notices import box_kind
 from parsers.ocr import PageRenderer
+from parsers.pdf_briefs import brief_items
 from parsers.pdf_lines import Line, body_face, body_size, page_lines
-from parsers.pdf_roles import PdfArticle, module_article, reading_order
-from parsers.pdf_segment import Rules, Sizes, split_modules
+from parsers.pdf_roles import PdfArticle, bbox_of, module_article, reading_order
+from parsers.pdf_segment import CONTINUATION, Rules, Sizes, split_modules
 from parsers.pdf_text_layer import text_source
 from parsers.text import convert_script, join_lines, normalize_text
 from parsers.timelimit import TimeLimitExceeded, time_limit
@@ -118,6 +120,62 @@ def _box_items(page: Any, content: list[Line], result: PdfPage) -> list[Line]:
     return content
 
 
+_MASTHEAD = (
+    re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"),
+    re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]"),
+    re.compile(r"农历|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"),
+    re.compile(r"第\s*\d+\s*期|总第\s*\d+"),
+    re.compile(r"CN\s*\d{2}\s*-\s*\d{4}|统一连续出版物号|邮发代号"),
+    re.compile(r"今日\s*\d+\s*版"),
+)
+
+
+def _is_masthead(lines: list[Line], height: float) -> bool:
+    """A paper's masthead: at the page top, no sentence, and what mastheads print.
+
+    The name, date, 农历, issue number and 刊号 are page furniture, whatever their size;
+    a module with a sentence in it (。) is never a masthead.
+    """
+    text = " ".join(normalize_text(ln.text) for ln in lines)
+    if min(ln.top for ln in lines) > height * 0.25 or "。" in text:
+        return False
+    return sum(bool(p.search(text)) for p in _MASTHEAD) >= 2
+
+
+def _is_label(lines: list[Line]) -> bool:
+    """A module of one short line and no sentence: a column's label (简讯, 图片新闻), a page
+    number. A label is furniture, like the page name in the running head."""
+    if len(lines) != 1:
+        return False
+    text = normalize_text(lines[0].text)
+    return len(text) <= 8 and not re.search(r"[。，；：！？]", text) and not CONTINUATION.match(text)
+
+
+def _module_items(module: list[Line], sizes: Sizes, result: PdfPage) -> None:
+    """One module's articles (a briefs column gives one per brief), or furniture."""
+    if _is_masthead(module, result.height) or _is_label(module):
+        result.furniture += [normalize_text(ln.text) for ln in reading_order(module)]
+        return
+    body = [ln for ln in module if not sizes.is_display(ln) and ln.role != "caption"]
+    label, items = brief_items(body, sizes)
+    if not items:
+        result.articles.append(module_article(module, sizes))
+        return
+    # The column's own heading (简讯) labels it, like a page name: furniture.
+    label += [ln for ln in module if ln not in body and ln.role != "caption"]
+    result.furniture += [normalize_text(ln.text) for ln in reading_order(label)]
+    captions = [ln for ln in module if ln.role == "caption"]
+    for i, (title, text, whole) in enumerate(items):
+        extra = captions if i == len(items) - 1 else []
+        art = module_article(text + extra, sizes) if text + extra else None
+        if art is None:
+            art = PdfArticle("", None, None, None, [], bbox_of(whole))
+        elif art.headline:  # a bold first line of its text is text, not a second title
+            art.paragraphs.insert(0, art.headline)
+        art.headline, art.bbox = normalize_text(title), bbox_of(whole + extra)
+        result.articles.append(art)
+
+
 def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
     """Segment one pdfplumber page into articles, ads and furniture (OCR needs a renderer)."""
     rules = Rules.of(page)
@@ -141,7 +199,7 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
     sizes = Sizes(body_size(content), body_face(content))
     _mark_captions(page, content, sizes.body)
     for module in split_modules(content, sizes, rules):
-        result.articles.append(module_article(module, sizes))
+        _module_items(module, sizes, result)
     account(result, lines)
     return result
 

@@ -110,7 +110,12 @@ def columns(lines: list[Line]) -> list[list[Line]]:
     cols: list[list[Line]] = [[] for _ in range(len(gutters) + 1)]
     for line in lines:
         cols[sum(line.x0 >= hi - 1 for _, hi in gutters)].append(line)
-    return [sorted(col, key=lambda ln: (ln.top, ln.x0)) for col in cols if col]
+    return [sorted(col, key=_line_order) for col in cols if col]
+
+
+def _line_order(line: Line) -> tuple[float, float]:
+    """Top to bottom by baseline (faces of one line differ in glyph tops), then left to right."""
+    return (round(line.baseline / 3), line.x0)
 
 
 def _crosses(group: list[Line], gutters: list[tuple[float, float]]) -> bool:

@@ -15,6 +15,7 @@ bbox (scripts/typeset.py verify). Deterministic (reportlab invariant=1).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import sys
@@ -802,19 +803,295 @@ def continuation_page() -> Page:
     return page
 
 
+# --- l_paragraphs: hanging labels, letterhead, full-width paragraph ends, PUA bullets ---
+
+PARA_COLS, PARA_COL_W, PARA_GUTTER = 6, 120.0, 9.0  # 12 characters of 10 pt; narrow gutters
+PARA_LEFT = (PAGE_W - PARA_COLS * PARA_COL_W - (PARA_COLS - 1) * PARA_GUTTER) / 2
+PARA_BODY = ts.Style("Song", 10.0, 16.5, indent=2.0)  # UMing's own half-width Latin
+PARA_FLUSH = replace(PARA_BODY, indent=0.0)
+PARA_TOP = 64.0
+BULLET = ts.Style("Bullet", 8.0, 16.5)  # drawn ●, extracted as U+F06C (private use)
+QA_KICKER, QA_TITLE, QA_BYLINE = "政策解读", "研发费用加计扣除怎么享", "本报记者 何静"
+QA = (
+    "问：研发费用加计扣除政策具体是指什么，哪些企业可以享受？",
+    "答：研发费用加计扣除是指企业开展研发活动中实际发生的研发费用，在按规定据实扣除的基础上，"
+    "再按照实际发生额的一定比例在税前加计扣除。除烟草制造业、住宿和餐饮业、批发和零售业等行业外，"
+    "会计核算健全、能够准确归集研发费用的居民企业均可享受。",
+    "问：科技型中小企业的加计扣除比例是多少，和其他企业有什么不同？",
+    "答：企业开展研发活动中实际发生的研发费用，未形成无形资产计入当期损益的，在按规定据实扣除的"
+    "基础上，按照实际发生额的100%在税前加计扣除；形成无形资产的，按照无形资产成本的200%在税前"
+    "摊销。科技型中小企业同样适用这一比例，并且可以在预缴申报时就提前享受。",
+    "问：企业需要准备哪些资料，是否需要到税务机关办理审批手续？",
+    "答：享受政策不需要审批，实行“自行判别、申报享受、相关资料留存备查”的办理方式。企业应当按照"
+    "规定设置研发支出辅助账，留存研发项目立项文件、研发人员名单、研发费用归集表等资料，以备税务"
+    "机关核查。",
+    "问：如果企业当年亏损，加计扣除的部分还能用吗？",
+    "答：可以。加计扣除形成的亏损，可以按规定在以后年度结转弥补，高新技术企业和科技型中小企业的"
+    "亏损结转年限最长为10年。园区税务服务窗口提供一对一辅导，企业可以预约上门服务。",
+)
+OFFICIAL_HEAD = "关于开展2026年度科技型中小企业评价工作的通知"
+OFFICIAL_BODY = (
+    "各园区企业：",
+    "为做好2026年度科技型中小企业评价工作，引导企业加大研发投入，现将有关事项通知如下：",
+)
+OFFICIAL_ITEMS = (
+    "评价对象：在园区注册的居民企业，职工总数不超过500人、年销售收入不超过2亿元、资产总额"
+    "不超过2亿元。",
+    "申报时间：2026年1月5日至3月31日，企业通过全国科技型中小企业信息服务平台在线填报。",
+    "材料要求：企业对填报信息的真实性负责，相关证明材料由企业留存备查。",
+    "咨询方式：园区科技创新局企业服务科，联系电话0571-00000003。",
+)
+OFFICIAL_END = ("特此通知。",)
+OFFICIAL_SIGN = ("明湖高新区管委会", "2025年12月26日")
+GUIDE_TITLE = "园区企业服务中心办事指南"
+GUIDE_ITEMS = (
+    "办公地址：明湖高新区创新大道1号市民中心二楼",
+    "办理时间：周一至周五9:00—12:00，13:30—17:30",
+    "可办事项：企业开办、项目备案、人才认定、政策兑现等86项",
+    "预约方式：关注“明湖企业服务”公众号在线预约",
+)
+ZERO_TITLE, ZERO_BYLINE = "零碳园区建设按下快进键", "本报记者 钱程"
+ZERO = (  # pure CJK, so widths are whole characters: paragraphs 1, 2 and 4 end full width
+    "在明湖高新区东部，一片占地约三平方公里的产业园区正在悄然改变模样。厂房屋顶铺满了光伏板，"
+    "道路两旁的路灯换成了风光互补路灯，园区里穿梭的通勤车也全部换成了新能源车辆。",
+    "这里是明湖高新区建设的首个零碳示范园区。园区管委会相关负责人介绍，园区按照“源网荷储”一体化"
+    "的思路，统筹布局分布式光伏、储能电站和智慧能源管理平台，力争用三年的时间实现园区运营碳排放"
+    "净零。",
+    "走进园区智慧能源管理中心，大屏幕上实时显示着每栋厂房的用电负荷和光伏发电量。工作人员告诉"
+    "记者，平台可以根据电价和负荷情况自动调度储能设备，在用电低谷时充电、高峰时放电。",
+    "一家电子元器件企业的负责人算了一笔账：厂房屋顶光伏每年可发电约一百二十万千瓦时，基本能满足"
+    "企业白天的生产用电，一年下来就能节省电费近百万元。",
+    "园区还建立了碳排放监测体系，对入驻企业的能耗和排放情况进行动态监测，并将监测结果与企业的"
+    "用地、用能等要素配置挂钩，引导企业主动开展节能改造。",
+    "下一步，园区将探索开展绿电交易和碳普惠试点，推动更多企业参与绿色低碳转型，为全区乃至全市的"
+    "零碳园区建设积累可复制、可推广的经验。",
+)
+
+
+def para_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return PARA_LEFT + col * (PARA_COL_W + PARA_GUTTER)
+
+
+def para_span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * PARA_COL_W + (cols - 1) * PARA_GUTTER
+
+
+def marked_ends(boxes: list[ts.Box], measure: float) -> list[ts.Box]:
+    """Tag a paragraph's first line `first` and its last `last` or `full` (ends full width)."""
+    boxes[0].tag = "first"
+    end = max(p.x + ts.width(p.text, p.font, p.size) for p in boxes[-1].pieces)
+    boxes[-1].tag = "full" if end >= measure - 0.5 else "last"
+    if len(boxes) == 1:
+        boxes[0].tag = "first"
+    return boxes
+
+
+def qa_boxes() -> list[ts.Box]:
+    """Questions hang (label 问： at the edge, turn lines indented 2), answers indent 2."""
+    question = replace(PARA_BODY, indent=0.0, hang=2.0)
+    boxes = ts.paragraph(QA_BYLINE, ts.Style("Kai", 10.0, 16.5, keep=True), PARA_COL_W, "")
+    for text in QA:
+        style = question if text.startswith("问") else PARA_BODY
+        boxes += marked_ends(ts.paragraph(text, style, PARA_COL_W, ""), PARA_COL_W)
+        if text.startswith("问"):
+            boxes[-len(ts.break_runs([(text, style)], style, PARA_COL_W))].tag = "question"
+    return boxes
+
+
+def pick_height(
+    boxes: list[ts.Box], cols: int, good: Callable[[list[list[ts.Box]]], bool]
+) -> float:
+    """The least column height from the balanced one up whose columns satisfy `good`."""
+    height = ts.balance(boxes, cols)
+    for _ in range(400):
+        columns = ts.fill(boxes, height)
+        if len(columns) <= cols and good(columns):
+            return height
+        height += 0.5
+    raise SystemExit("l_paragraphs: no column height gives the breaks the page needs")
+
+
+def question_on_top(columns: list[list[ts.Box]]) -> bool:
+    """A column after the first opens with a hanging question."""
+    return any(col[0].tag == "question" for col in columns[1:])
+
+
+def breaks_both_ways(columns: list[list[ts.Box]]) -> bool:
+    """One column ends with a full-width paragraph end, another mid-paragraph mid-sentence."""
+    ends = [col[-1].tag for col in columns[:-1]]
+    mid = [
+        col[-1].tag not in ("last", "full")
+        and nxt[0].tag != "first"
+        and col[-1].pieces[-1].text[-1] not in "。！？；"
+        for col, nxt in itertools.pairwise(columns)
+    ]
+    return "full" in ends and any(mid)
+
+
+def qa_article(page: Page, top: float) -> tuple[float, dict[str, Any]]:
+    """The Q&A: kicker, headline left, 4 columns; one column opens with a hanging 问."""
+    width = para_span(4)
+    head = ts.paragraph(QA_KICKER, ts.Style("Kai", 13.0, 18.0), width, "", "kicker")
+    head += ts.paragraph(QA_TITLE, ts.Style("Hei", 24.0, 30.0, after=2.0), width, "", "headline")
+    body = qa_boxes()
+    mod = Module(para_x(0), top, width, 4, PARA_GUTTER, gap=6.0)
+    mod.height = pick_height(body, 4, question_on_top)
+    bottom, _ = mod.set(page, head, body)
+    truth = article(QA_TITLE, list(QA), [], 4, (0, 0, 0, 0), kicker=QA_KICKER, byline=QA_BYLINE)
+    return bottom, truth
+
+
+def bullet_item(text: str, measure: float = PARA_COL_W) -> list[ts.Box]:
+    """A list item: a private-use bullet, then text whose turn lines align with it (hanging)."""
+    gap = ts.Style("Song", 10.0, 16.5, space=0.5)
+    hang = (ts.width("●", "Bullet", BULLET.size) + 5.0) / PARA_BODY.size
+    runs = [("●", BULLET), (" ", gap), (text, PARA_BODY)]
+    return ts.rich(runs, replace(PARA_FLUSH, hang=hang), measure, "")
+
+
+def notice_article(page: Page, top: float) -> tuple[float, dict[str, Any]]:
+    """An official notice: letterhead salutation flush left, a bulleted list, signature right."""
+    width = para_span(2)
+    head = ts.paragraph(
+        OFFICIAL_HEAD, ts.Style("Hei", 15.0, 20.0, align="left", even=True), width, "", "headline"
+    )
+    body = ts.paragraph(OFFICIAL_BODY[0], PARA_FLUSH, PARA_COL_W, "")
+    body += ts.paragraph(OFFICIAL_BODY[1], PARA_BODY, PARA_COL_W, "")
+    for item in OFFICIAL_ITEMS:
+        body += bullet_item(item)
+        page.ignored.append("\uf06c")
+    body += ts.paragraph(OFFICIAL_END[0], PARA_BODY, PARA_COL_W, "")
+    for sign in OFFICIAL_SIGN:
+        body += ts.paragraph(sign, replace(PARA_BODY, align="right", indent=0.0), PARA_COL_W, "")
+    bottom, _ = Module(para_x(4), top, width, 2, PARA_GUTTER, gap=8.0).set(page, head, body)
+    paragraphs = [*OFFICIAL_BODY, *OFFICIAL_ITEMS, *OFFICIAL_END, *OFFICIAL_SIGN]
+    return bottom, article(OFFICIAL_HEAD, paragraphs, [], 2, (0, 0, 0, 0))
+
+
+def zero_article(page: Page, top: float, cols: int) -> tuple[float, dict[str, Any]]:
+    """Paragraphs ending full width; one column ends on one, another mid-sentence."""
+    width = para_span(cols)
+    head = ts.paragraph(ZERO_TITLE, ts.Style("Hei", 22.0, 28.0), width, "", "headline")
+    body = ts.paragraph(ZERO_BYLINE, ts.Style("Kai", 10.0, 16.5, keep=True), PARA_COL_W, "")
+    for text in ZERO:
+        body += marked_ends(ts.paragraph(text, PARA_BODY, PARA_COL_W, ""), PARA_COL_W)
+    assert [b.tag for b in body].count("full") == 3, "ZERO: three paragraphs must end full"
+    mod = Module(para_x(0), top, width, cols, PARA_GUTTER, gap=6.0)
+    mod.height = pick_height(body, cols, breaks_both_ways)
+    bottom, _ = mod.set(page, head, body)
+    return bottom, article(ZERO_TITLE, list(ZERO), [], cols, (0, 0, 0, 0), byline=ZERO_BYLINE)
+
+
+def byline_boxes(text: str, style: ts.Style, measure: float) -> list[ts.Box]:
+    """A byline too long for the column breaks at its word spaces, never inside a name."""
+    lines, cur = [], ""
+    for word in text.split(" "):
+        wide = sum(style.measure(t) for t in ts.tokens(f"{cur} {word}".strip()))
+        if cur and wide > measure:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = f"{cur} {word}".strip()
+    lines.append(cur)
+    left = replace(style, align="left")
+    return [box for ln in lines for box in ts.paragraph(ln, left, measure, "", "byline")]
+
+
+def para_story(
+    page: Page, art: ms.Article, col: int, top: float, cols: int = 2
+) -> tuple[float, dict[str, Any]]:
+    """A plain story in `cols` columns: 17 pt headline, 楷体 byline, indented paragraphs."""
+    width, style = para_span(cols), ts.Style("Hei", 17.0, 22.0, even=True, align="left")
+    head = ts.paragraph(art.title, style, width, "")
+    body = byline_boxes(art.author, ts.Style("Kai", 10.0, 16.5, keep=True), PARA_COL_W)
+    body += flow(list(art.paragraphs), set(), PARA_BODY, PARA_BODY, PARA_COL_W)
+    mod = Module(para_x(col), top, width, cols, PARA_GUTTER, gap=6.0)
+    bottom, _ = mod.set(page, head, body)
+    truth = article(art.title, list(art.paragraphs), [], cols, (0, 0, 0, 0), byline=art.author)
+    return bottom, truth
+
+
+def para_header(page: Page) -> None:
+    """Running head: page and section left, paper and date right, a rule; folio below."""
+    small, big = ts.Style("Song", 9.0, 11.0, latin="Serif"), ts.Style("Hei", 13.0, 15.0)
+    x = PARA_LEFT
+    for item, style in (("6", big), ("科技服务", big), ("责任编辑：何静", small)):
+        x = page.furnish(item, style, x, 40.0) + 12.0
+    right = PAGE_W - PARA_LEFT
+    items = (("江南日报", small), ("2025年12月29日", small), ("星期一", small))
+    x = right - sum(sum(st.measure(t) for t in ts.tokens(i)) + 10.0 for i, st in items) + 10.0
+    for item, style in items:
+        x = page.furnish(item, style, x, 40.0) + 10.0
+    page.sheet.rule(PARA_LEFT, 47.0, right, 47.0, 1.2)
+
+
+def service_guide(page: Page, x: float, top: float, w: float) -> float:
+    """A framed 办事指南 (kind notice): title, then items with private-use bullets."""
+    pad = 9.0
+    boxes = ts.paragraph(GUIDE_TITLE, ts.Style("Hei", 12.0, 20.0, align="center"), w - 2 * pad, "")
+    for item in GUIDE_ITEMS:
+        boxes += bullet_item(item, w - 2 * pad)
+        page.ignored.append("\uf06c")
+    pieces, bottom = ts.stack(boxes, x + pad, top + pad)
+    page.put(pieces)
+    bottom += pad
+    page.sheet.rect(x, top, w, bottom - top, 0.6, False)
+    text = GUIDE_TITLE + "".join(GUIDE_ITEMS)
+    page.ads.append({"text": text, "bbox": [x, top, x + w, round(bottom, 2)], "kind": "notice"})
+    return bottom
+
+
+def paragraphs_page() -> Page:
+    """科技服务 page: Q&A with hanging questions, a notice with PUA bullets, full-width ends."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), FRONT_ISSUE)
+    para_header(page)
+    b1, t1 = qa_article(page, PARA_TOP)
+    b2, t2 = notice_article(page, PARA_TOP)
+    row = max(b1, b2)
+    boxed(page, t1, para_x(0), PARA_TOP, para_x(4) - PARA_GUTTER, row)
+    boxed(page, t2, para_x(4), PARA_TOP, PAGE_W - PARA_LEFT, row)
+    page.sheet.rule(PARA_LEFT, row + 9.0, PAGE_W - PARA_LEFT, row + 9.0, 0.5)
+    top = row + 20.0
+    b3, t3 = zero_article(page, top, 3)
+    b4 = service_guide(page, para_x(3) + 6.0, top + 4.0, para_span(3) - 6.0)
+    b5, t5 = para_story(page, ms.ASSISTANTS, 3, b4 + 14.0, 3)
+    row = max(b3, b5)
+    boxed(page, t3, para_x(0), top, para_x(3) - PARA_GUTTER, row)
+    boxed(page, t5, para_x(3), b4 + 14.0, PAGE_W - PARA_LEFT, row)
+    page.sheet.rule(para_x(3) - PARA_GUTTER / 2, top, para_x(3) - PARA_GUTTER / 2, row, 0.4)
+    page.sheet.rule(PARA_LEFT, row + 9.0, PAGE_W - PARA_LEFT, row + 9.0, 0.5)
+    top = row + 20.0
+    stories = [
+        para_story(page, art, 2 * i, top) for i, art in enumerate((ms.SME, ms.TWIN, ms.LABS))
+    ]
+    end = max(b for b, _ in stories)
+    assert end < PAGE_H - 50.0, f"l_paragraphs overflows: {end}"
+    for i, (_, truth) in enumerate(stories):
+        boxed(page, truth, para_x(2 * i), top, para_x(2 * i) + para_span(2), end)
+    for i in (1, 2):
+        page.sheet.rule(
+            para_x(2 * i) - PARA_GUTTER / 2, top, para_x(2 * i) - PARA_GUTTER / 2, end, 0.4
+        )
+    return page
+
+
 # --- output ----------------------------------------------------------------------
 
 PAGES: dict[str, Callable[[], Page]] = {
     "l_seed4": seed4,
     "l_classic_front": classic_front,
     "l_continuation": continuation_page,
+    "l_paragraphs": paragraphs_page,
 }
 
 
 def write(name: str, page: Page, producer: str, duplicates: int = 0) -> None:
     """Write NAME.pdf and NAME.json, then check the PDF against the truth."""
     pdf = OUT / f"{name}.pdf"
-    page.sheet.write(str(pdf), CREATOR)
+    with ts.private_use_bullets():
+        page.sheet.write(str(pdf), CREATOR)
     truth = page.truth(producer)
     ts.verify(str(pdf), truth, duplicates)
     (OUT / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")

@@ -1077,6 +1077,182 @@ def paragraphs_page() -> Page:
     return page
 
 
+# --- l_fakebold: glyphs drawn several times over, letter-spaced lines -------------
+
+FB_COLS, FB_COL_W, FB_GUTTER = 5, 140.0, 12.0  # 14 characters of 10 pt
+FB_LEFT = (PAGE_W - FB_COLS * FB_COL_W - (FB_COLS - 1) * FB_GUTTER) / 2
+FB_BODY = ts.Style("Song", 10.0, 17.0, latin="Serif", indent=2.0)
+FB_BOLD = ((0.45, 0.0), (0.0, 0.45), (0.45, 0.45))  # each glyph drawn 4 times, 0.45 pt apart
+FB_SUBHEAD = ts.Style(
+    "Song",
+    11.0,
+    17.0,
+    align="left",
+    before=6.0,
+    after=2.0,
+    keep=True,
+    space=0.8,
+    fake_bold=((0.3, 0.0),),
+)
+FB_TOP = 64.0
+FB_KICKER, FB_TITLE = "项目巡礼", "项目建设跑出加速度"
+FB_SUBTITLE = "明湖高新区一季度新开工亿元以上项目同比增长三成"
+FB_BYLINE = ("本报记者", "孙萌")
+FB_PARAGRAPHS = (
+    "春节刚过，明湖高新区的各个项目工地上已是一派繁忙景象。塔吊林立，机器轰鸣，工人们正抢抓"
+    "晴好天气加紧施工。今年一季度，园区新开工亿元以上项目42个，同比增长三成，完成固定资产投资"
+    "86亿元。",
+    "一线推进 问题不过夜",
+    "在总投资25亿元的智能终端产业园项目现场，项目负责人指着刚刚封顶的厂房告诉记者，从拿地到"
+    "开工只用了28天。“园区为项目配备了专职服务员，审批事项全程代办，遇到问题当天就能协调解决。”",
+    "为加快项目建设，明湖高新区实行重点项目“一线工作法”，园区领导班子成员每人牵头联系3至5个"
+    "重点项目，每周深入工地现场办公，今年以来已协调解决用地、用电、用工等问题67个。",
+    "要素跟着项目走",
+    "项目建设离不开要素保障。园区统筹盘活低效用地1800亩，优先保障重大产业项目用地需求；联合"
+    "金融机构设立项目建设专项贷款，已为23个项目发放贷款31亿元。",
+    "针对部分企业反映的用工难题，园区人力资源服务中心开展“送岗进工地”活动，累计帮助项目单位"
+    "招聘建筑工人和技术工人1200余名。",
+    "园区相关负责人表示，下一步将继续坚持“项目为王”，开展重点项目攻坚行动，确保全年新开工"
+    "项目150个以上，为高质量发展注入强劲动能。",
+)
+FB_SUBHEADS = {1, 4}
+SIDE_TITLE, SIDE_BYLINE = "新材料产业园开工建设", ("通讯员", "陈晓")
+SIDE_PARAGRAPHS = (
+    "1月8日，东岚科技城新材料产业园项目开工建设。项目总投资18亿元，规划建设高性能纤维、特种"
+    "涂料等生产线，建成后预计年产值可达30亿元。",
+    "园区负责人介绍，产业园将引入上下游配套企业20余家，配套建设检验检测和中试服务平台，打造"
+    "千亿级新材料产业集群。",
+)
+
+
+def fb_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return FB_LEFT + col * (FB_COL_W + FB_GUTTER)
+
+
+def fb_span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * FB_COL_W + (cols - 1) * FB_GUTTER
+
+
+def spaced_box(text: str, style: ts.Style, track: float, tag: str) -> ts.Box:
+    """One letter-spaced line as a box: glyphs drawn one by one, `track` points apart."""
+    pieces, _ = ts.spaced(text, style, 0.0, ts.first_baseline(style), track, "")
+    return ts.Box(style.lead + style.after, pieces, keep=True, tag=tag)
+
+
+def spread_byline(title: str, name: str, style: ts.Style) -> ts.Box:
+    """`本报记者 孙  萌`: a two-character name spread to three characters' width."""
+    base = ts.first_baseline(style)
+    pieces = line(title, style, 0.0, base, "")
+    x = sum(style.measure(t) for t in ts.tokens(title)) + style.size
+    pieces += ts.spaced(name, style, x, base, style.size, "")[0]
+    return ts.Box(style.lead + style.after, pieces, keep=True, tag="byline")
+
+
+def fb_header(page: Page) -> None:
+    """Running head with the letter-spaced English name C H I N A   D A I L Y; a rule."""
+    small, big = ts.Style("Song", 9.0, 11.0, latin="Serif"), ts.Style("Hei", 14.0, 16.0)
+    x = page.furnish("华夏样报", big, FB_LEFT, 40.0) + 8.0
+    latin = ts.Style("Serif", 9.0, 11.0)
+    pieces, x = ts.spaced("CHINA DAILY", latin, x, 40.0, 4.5, "f")
+    page.put(pieces)
+    page.furniture.append("CHINA DAILY")
+    x += 16.0
+    for item in ("2025年12月29日", "星期一"):
+        x = page.furnish(item, small, x, 40.0) + 10.0
+    right = PAGE_W - FB_LEFT
+    items = (("第5版", small), ("经济", big), ("责任编辑：林蔚", small))
+    x = right - sum(sum(st.measure(t) for t in ts.tokens(i)) + 10.0 for i, st in items) + 10.0
+    for item, style in items:
+        x = page.furnish(item, style, x, 40.0) + 10.0
+    page.sheet.rule(FB_LEFT, 47.0, right, 47.0, 0.6)
+    page.sheet.rule(FB_LEFT, 49.0, right, 49.0, 0.6)
+
+
+def fb_lead(page: Page) -> tuple[float, dict[str, Any]]:
+    """The lead: spaced kicker, a fake-bold 宋体 headline, spread byline, fake-bold subheads."""
+    width = fb_span(4)
+    head = [spaced_box(FB_KICKER, ts.Style("Kai", 16.0, 22.0), 16.0, "kicker")]
+    title = ts.Style("Song", 32.0, 40.0, fake_bold=FB_BOLD)
+    pieces, _ = ts.spaced(FB_TITLE, title, 0.0, ts.first_baseline(title), 0.0, "")
+    head.append(ts.Box(title.lead, pieces, tag="headline"))
+    head += ts.paragraph(FB_SUBTITLE, ts.Style("Song", 14.0, 20.0, align="left"), width, "")
+    body = [spread_byline(*FB_BYLINE, ts.Style("Kai", 10.5, 17.0, after=2.0))]
+    body += flow(list(FB_PARAGRAPHS), FB_SUBHEADS, FB_BODY, FB_SUBHEAD, FB_COL_W)
+    mod = Module(fb_x(0), FB_TOP, width, 4, FB_GUTTER, gap=8.0)
+    bottom, _ = mod.set(page, head, body)
+    truth = article(
+        FB_TITLE,
+        list(FB_PARAGRAPHS),
+        [FB_PARAGRAPHS[i] for i in sorted(FB_SUBHEADS)],
+        4,
+        (0, 0, 0, 0),
+        kicker=FB_KICKER,
+        subtitle=FB_SUBTITLE,
+        byline=" ".join(FB_BYLINE),
+    )
+    return bottom, truth
+
+
+def fb_side(page: Page) -> tuple[float, dict[str, Any]]:
+    """A one-column story: 黑体 headline, a spread two-character name in the byline."""
+    head = ts.paragraph(
+        SIDE_TITLE, ts.Style("Hei", 16.0, 21.0, align="left", even=True), FB_COL_W, ""
+    )
+    body = [spread_byline(*SIDE_BYLINE, ts.Style("Kai", 10.0, 17.0))]
+    body += flow(list(SIDE_PARAGRAPHS), set(), FB_BODY, FB_BODY, FB_COL_W)
+    bottom, _ = Module(fb_x(4), FB_TOP, FB_COL_W, 1, FB_GUTTER, gap=6.0).set(page, head, body)
+    truth = article(SIDE_TITLE, list(SIDE_PARAGRAPHS), [], 1, (0, 0, 0, 0))
+    truth["byline"] = " ".join(SIDE_BYLINE)
+    return bottom, truth
+
+
+def fb_story(
+    page: Page, art: ms.Article, col: int, cols: int, top: float
+) -> tuple[float, dict[str, Any]]:
+    """A plain story, kicker and headline left, the byline on the first body line."""
+    width = fb_span(cols)
+    head = ts.paragraph(art.kicker, ts.Style("Kai", 12.0, 17.0), width, "") if art.kicker else []
+    head += ts.paragraph(art.title, ts.Style("Hei", 20.0, 26.0, align="left", even=True), width, "")
+    if art.subtitle:
+        head += ts.paragraph(art.subtitle, ts.Style("Song", 12.0, 17.0, align="left"), width, "")
+    body = ts.paragraph(art.author, ts.Style("Kai", 10.0, 17.0, keep=True), FB_COL_W, "")
+    body += flow(list(art.paragraphs), set(), FB_BODY, FB_BODY, FB_COL_W)
+    bottom, _ = Module(fb_x(col), top, width, cols, FB_GUTTER, gap=6.0).set(page, head, body)
+    truth = article(art.title, list(art.paragraphs), [], cols, (0, 0, 0, 0), byline=art.author)
+    return bottom, truth | {"kicker": art.kicker, "subtitle": art.subtitle}
+
+
+def fakebold_page() -> Page:
+    """经济 page: fake-bold headline and subheads, spaced kicker, bylines and English name."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), FRONT_ISSUE)
+    fb_header(page)
+    b1, t1 = fb_lead(page)
+    b2, t2 = fb_side(page)
+    row = max(b1, b2)
+    boxed(page, t1, fb_x(0), FB_TOP, fb_x(4) - FB_GUTTER, row)
+    boxed(page, t2, fb_x(4), FB_TOP, PAGE_W - FB_LEFT, row)
+    page.sheet.rule(fb_x(4) - FB_GUTTER / 2, FB_TOP, fb_x(4) - FB_GUTTER / 2, row, 0.4)
+    page.sheet.rule(FB_LEFT, row + 9.0, PAGE_W - FB_LEFT, row + 9.0, 0.5)
+    top = row + 20.0
+    stories = [fb_story(page, ms.NEW_YEAR, 0, 3, top), fb_story(page, ms.LOW_ALTITUDE, 3, 2, top)]
+    end = max(b for b, _ in stories)
+    boxed(page, stories[0][1], fb_x(0), top, fb_x(3) - FB_GUTTER, end)
+    boxed(page, stories[1][1], fb_x(3), top, PAGE_W - FB_LEFT, end)
+    page.sheet.rule(fb_x(3) - FB_GUTTER / 2, top, fb_x(3) - FB_GUTTER / 2, end, 0.4)
+    page.sheet.rule(FB_LEFT, end + 9.0, PAGE_W - FB_LEFT, end + 9.0, 0.5)
+    top = end + 20.0
+    stories = [fb_story(page, ms.INCUBATORS, 0, 2, top), fb_story(page, ms.BUSINESS, 2, 3, top)]
+    end = max(b for b, _ in stories)
+    assert end < PAGE_H - 50.0, f"l_fakebold overflows: {end}"
+    boxed(page, stories[0][1], fb_x(0), top, fb_x(2) - FB_GUTTER, end)
+    boxed(page, stories[1][1], fb_x(2), top, PAGE_W - FB_LEFT, end)
+    page.sheet.rule(fb_x(2) - FB_GUTTER / 2, top, fb_x(2) - FB_GUTTER / 2, end, 0.4)
+    page.furnish("5", ts.Style("Hei", 11.0, 13.0), PAGE_W - FB_LEFT - 8.0, PAGE_H - 28.0)
+    return page
+
+
 # --- output ----------------------------------------------------------------------
 
 PAGES: dict[str, Callable[[], Page]] = {
@@ -1084,16 +1260,18 @@ PAGES: dict[str, Callable[[], Page]] = {
     "l_classic_front": classic_front,
     "l_continuation": continuation_page,
     "l_paragraphs": paragraphs_page,
+    "l_fakebold": fakebold_page,
 }
 
 
-def write(name: str, page: Page, producer: str, duplicates: int = 0) -> None:
+def write(name: str, page: Page, producer: str) -> None:
     """Write NAME.pdf and NAME.json, then check the PDF against the truth."""
     pdf = OUT / f"{name}.pdf"
     with ts.private_use_bullets():
         page.sheet.write(str(pdf), CREATOR)
     truth = page.truth(producer)
-    ts.verify(str(pdf), truth, duplicates)
+    copies = sum(len("".join(p.text.split())) * len(p.copies) for p in page.sheet.pieces())
+    ts.verify(str(pdf), truth, copies)
     (OUT / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_sample as ms  # the seed article's text and the ad's wording only
+import pypdfium2
 import typeset as ts
 from PIL import Image
 
@@ -64,6 +65,15 @@ class Page:
         self.put(line(item, style, x, baseline, "f"))
         self.furniture.append(item)
         return x + sum(style.measure(t) for t in ts.tokens(item))
+
+    def furnish_right(
+        self, items: tuple[tuple[str, ts.Style], ...], right: float, baseline: float, gap: float
+    ) -> None:
+        """Furniture items on one line, `gap` apart, the last one ending at `right`."""
+        widths = [sum(st.measure(t) for t in ts.tokens(item)) for item, st in items]
+        x = right - sum(widths) - gap * (len(items) - 1)
+        for item, style in items:
+            x = self.furnish(item, style, x, baseline) + gap
 
 
 def article(
@@ -203,10 +213,9 @@ def furniture_band(page: Page, section: str, label: str, editor: str) -> float:
     x = left
     for text, style in (("高新样报", big), ("2025年12月29日", small), ("星期一", small)):
         x = page.furnish(text, style, x, base) + 12.0
-    items = ((f"第{label}版", small), (section, big), (editor, small))
-    x = right - sum(sum(st.measure(t) for t in ts.tokens(text)) + 12.0 for text, st in items)
-    for text, style in items:
-        x = page.furnish(text, style, x + 12.0, base)
+    page.furnish_right(
+        ((f"第{label}版", small), (section, big), (editor, small)), right, base, 12.0
+    )
     page.sheet.rule(left, 46.0, right, 46.0, 1.8)
     page.sheet.rule(left, 49.0, right, 49.0, 0.4)
     page.furnish("高新样报社出版", small, left, PAGE_H - 24.0)
@@ -662,10 +671,9 @@ def cont_header(page: Page) -> None:
     for item, style in (("第2版", big), ("综合新闻", big), ("责任编辑：陈晨", small)):
         x = page.furnish(item, style, x, 40.0) + 14.0
     right = PAGE_W - CONT_LEFT
-    items = (("江南日报", small), ("2025年12月29日", small), ("星期一", small))
-    x = right - sum(sum(st.measure(t) for t in ts.tokens(i)) + 10.0 for i, st in items) + 10.0
-    for item, style in items:
-        x = page.furnish(item, style, x, 40.0) + 10.0
+    page.furnish_right(
+        (("江南日报", small), ("2025年12月29日", small), ("星期一", small)), right, 40.0, 10.0
+    )
     page.sheet.rule(CONT_LEFT, 48.0, right, 48.0, 0.8)
 
 
@@ -1020,10 +1028,9 @@ def para_header(page: Page) -> None:
     for item, style in (("6", big), ("科技服务", big), ("责任编辑：何静", small)):
         x = page.furnish(item, style, x, 40.0) + 12.0
     right = PAGE_W - PARA_LEFT
-    items = (("江南日报", small), ("2025年12月29日", small), ("星期一", small))
-    x = right - sum(sum(st.measure(t) for t in ts.tokens(i)) + 10.0 for i, st in items) + 10.0
-    for item, style in items:
-        x = page.furnish(item, style, x, 40.0) + 10.0
+    page.furnish_right(
+        (("江南日报", small), ("2025年12月29日", small), ("星期一", small)), right, 40.0, 10.0
+    )
     page.sheet.rule(PARA_LEFT, 47.0, right, 47.0, 1.2)
 
 
@@ -1162,10 +1169,9 @@ def fb_header(page: Page) -> None:
     for item in ("2025年12月29日", "星期一"):
         x = page.furnish(item, small, x, 40.0) + 10.0
     right = PAGE_W - FB_LEFT
-    items = (("第5版", small), ("经济", big), ("责任编辑：林蔚", small))
-    x = right - sum(sum(st.measure(t) for t in ts.tokens(i)) + 10.0 for i, st in items) + 10.0
-    for item, style in items:
-        x = page.furnish(item, style, x, 40.0) + 10.0
+    page.furnish_right(
+        (("第5版", small), ("经济", big), ("责任编辑：林蔚", small)), right, 40.0, 10.0
+    )
     page.sheet.rule(FB_LEFT, 47.0, right, 47.0, 0.6)
     page.sheet.rule(FB_LEFT, 49.0, right, 49.0, 0.6)
 
@@ -1253,6 +1259,82 @@ def fakebold_page() -> Page:
     return page
 
 
+# --- l_ocr_columns: a scan of a 5-column page with narrow, unruled gutters -------
+
+SCAN_COLS, SCAN_COL_W, SCAN_GUTTER = 5, 147.0, 8.0  # 14 characters of 10.5 pt
+SCAN_LEFT = (PAGE_W - SCAN_COLS * SCAN_COL_W - (SCAN_COLS - 1) * SCAN_GUTTER) / 2
+SCAN_BODY = ts.Style("Song", 10.5, 17.0, latin="Serif", indent=2.0)
+SCAN_TOP = 62.0
+SCAN_SCALE = 200 / 72  # scanned at 200 dpi, grey
+
+
+def scan_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return SCAN_LEFT + col * (SCAN_COL_W + SCAN_GUTTER)
+
+
+def scan_span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * SCAN_COL_W + (cols - 1) * SCAN_GUTTER
+
+
+def scan_story(
+    page: Page, art: ms.Article, col: int, cols: int, top: float, size: float
+) -> tuple[float, dict[str, Any]]:
+    """A story: kicker, 黑体 headline and subtitle across its columns, 楷体 byline, body."""
+    width = scan_span(cols)
+    head = ts.paragraph(art.kicker, ts.Style("Kai", 13.0, 18.0), width, "") if art.kicker else []
+    style = ts.Style("Hei", size, size * 1.3, align="left", even=True)
+    head += ts.paragraph(art.title, style, width, "")
+    if art.subtitle:
+        sub = ts.Style("Song", 13.0, 18.0, latin="Serif", align="left", even=True, after=2.0)
+        head += ts.paragraph(art.subtitle, sub, width, "")
+    body = ts.paragraph(art.author, ts.Style("Kai", 10.5, 17.0, keep=True), SCAN_COL_W, "")
+    body += flow(list(art.paragraphs), set(), SCAN_BODY, SCAN_BODY, SCAN_COL_W)
+    bottom, _ = Module(scan_x(col), top, width, cols, SCAN_GUTTER, gap=6.0).set(page, head, body)
+    truth = article(art.title, list(art.paragraphs), [], cols, (0, 0, 0, 0), byline=art.author)
+    return bottom, truth | {"kicker": art.kicker, "subtitle": art.subtitle}
+
+
+def scan_row(page: Page, top: float, stories: list[tuple[ms.Article, int, int, float]]) -> float:
+    """Stories side by side from `top`, each given its cell down to the row's bottom."""
+    done = [
+        (scan_story(page, art, col, cols, top, size), col, cols) for art, col, cols, size in stories
+    ]
+    end = max(b for (b, _), _, _ in done)
+    for (_, truth), col, cols in done:
+        boxed(page, truth, scan_x(col), top, scan_x(col) + scan_span(cols), end)
+    return end
+
+
+def ocr_columns() -> Page:
+    """A scanned 要闻 page: 5 columns, 8 pt gutters without rules, six stories."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), "2026-01-05", extra={"text_layer": "ocr"})
+    small, big = ts.Style("Song", 9.5, 11.0, latin="Serif"), ts.Style("Hei", 14.0, 16.0)
+    x = SCAN_LEFT
+    for item, style in (("高新样报", big), ("2026年1月5日", small), ("星期一", small)):
+        x = page.furnish(item, style, x, 40.0) + 12.0
+    items = (("第A3版", small), ("创新", big), ("责任编辑：何静", small))
+    page.furnish_right(items, PAGE_W - SCAN_LEFT, 40.0, 10.0)
+    page.sheet.rule(SCAN_LEFT, 47.0, PAGE_W - SCAN_LEFT, 47.0, 1.0)
+    end = scan_row(page, SCAN_TOP, [(ms.COMPUTE, 0, 3, 26.0), (ms.TALENT, 3, 2, 20.0)])
+    end = scan_row(page, end + 20.0, [(ms.PILOT, 0, 2, 20.0), (ms.QUANTUM, 2, 3, 24.0)])
+    end = scan_row(page, end + 20.0, [(ms.TWIN, 0, 2, 20.0), (cut(ms.CHAIN, 4), 2, 3, 22.0)])
+    assert end < PAGE_H - 40.0, f"l_ocr_columns overflows: {end}"
+    return page
+
+
+def scanned(path: Path) -> None:
+    """Replace a PDF by a grey 200 dpi scan of itself: one image, no text layer."""
+    doc = pypdfium2.PdfDocument(path)
+    image = doc[0].render(scale=SCAN_SCALE, grayscale=True).to_pil()
+    doc.close()
+    image = image.point(lambda v: 28 + v * 200 // 255)  # newsprint: grey paper, grey ink
+    sheet = ts.Sheet(PAGE_W, PAGE_H)
+    sheet.picture(0.0, 0.0, PAGE_W, PAGE_H, image)
+    sheet.write(str(path), CREATOR + ", scanned")
+
+
 # --- output ----------------------------------------------------------------------
 
 PAGES: dict[str, Callable[[], Page]] = {
@@ -1261,6 +1343,7 @@ PAGES: dict[str, Callable[[], Page]] = {
     "l_continuation": continuation_page,
     "l_paragraphs": paragraphs_page,
     "l_fakebold": fakebold_page,
+    "l_ocr_columns": ocr_columns,
 }
 
 
@@ -1272,6 +1355,8 @@ def write(name: str, page: Page, producer: str) -> None:
     truth = page.truth(producer)
     copies = sum(len("".join(p.text.split())) * len(p.copies) for p in page.sheet.pieces())
     ts.verify(str(pdf), truth, copies)
+    if truth.get("text_layer") == "ocr":
+        scanned(pdf)  # checked while it had its text layer
     (OUT / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
 
 

@@ -7,7 +7,9 @@ them learns one paper's habits. These pages are set differently, one layout clas
 黑体 (WenQuanYi Zen Hei) headlines and subheads; 楷体 (AR PL UKai) bylines and captions;
 Latin in Liberation Serif; rules only where the class has them. Every page is checked after
 it is written: the PDF's characters must be exactly the truth's, each module's inside its
-bbox (scripts/typeset.py verify). Deterministic (reportlab invariant=1).
+bbox (scripts/typeset.py verify). Deterministic (reportlab invariant=1). Needs the Debian
+packages fonts-arphic-uming, fonts-arphic-ukai, fonts-wqy-zenhei, fonts-dejavu-core and
+fonts-liberation; the pages are described in tests/pdf_corpus/README.md.
 
     .venv/bin/python scripts/make_layout_corpus.py
 """

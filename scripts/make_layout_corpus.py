@@ -7,7 +7,9 @@ them learns one paper's habits. These pages are set differently, one layout clas
 黑体 (WenQuanYi Zen Hei) headlines and subheads; 楷体 (AR PL UKai) bylines and captions;
 Latin in Liberation Serif; rules only where the class has them. Every page is checked after
 it is written: the PDF's characters must be exactly the truth's, each module's inside its
-bbox (scripts/typeset.py verify). Deterministic (reportlab invariant=1).
+bbox (scripts/typeset.py verify). Deterministic (reportlab invariant=1). Needs the Debian
+packages fonts-arphic-uming, fonts-arphic-ukai, fonts-wqy-zenhei, fonts-dejavu-core and
+fonts-liberation; the pages are described in tests/pdf_corpus/README.md.
 
     .venv/bin/python scripts/make_layout_corpus.py
 """
@@ -15,6 +17,7 @@ bbox (scripts/typeset.py verify). Deterministic (reportlab invariant=1).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import sys
@@ -25,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_sample as ms  # the seed article's text and the ad's wording only
+import pypdfium2
 import typeset as ts
 from PIL import Image
 
@@ -63,6 +67,15 @@ class Page:
         self.put(line(item, style, x, baseline, "f"))
         self.furniture.append(item)
         return x + sum(style.measure(t) for t in ts.tokens(item))
+
+    def furnish_right(
+        self, items: tuple[tuple[str, ts.Style], ...], right: float, baseline: float, gap: float
+    ) -> None:
+        """Furniture items on one line, `gap` apart, the last one ending at `right`."""
+        widths = [sum(st.measure(t) for t in ts.tokens(item)) for item, st in items]
+        x = right - sum(widths) - gap * (len(items) - 1)
+        for item, style in items:
+            x = self.furnish(item, style, x, baseline) + gap
 
 
 def article(
@@ -202,10 +215,9 @@ def furniture_band(page: Page, section: str, label: str, editor: str) -> float:
     x = left
     for text, style in (("高新样报", big), ("2025年12月29日", small), ("星期一", small)):
         x = page.furnish(text, style, x, base) + 12.0
-    items = ((f"第{label}版", small), (section, big), (editor, small))
-    x = right - sum(sum(st.measure(t) for t in ts.tokens(text)) + 12.0 for text, st in items)
-    for text, style in items:
-        x = page.furnish(text, style, x + 12.0, base)
+    page.furnish_right(
+        ((f"第{label}版", small), (section, big), (editor, small)), right, base, 12.0
+    )
     page.sheet.rule(left, 46.0, right, 46.0, 1.8)
     page.sheet.rule(left, 49.0, right, 49.0, 0.4)
     page.furnish("高新样报社出版", small, left, PAGE_H - 24.0)
@@ -661,10 +673,9 @@ def cont_header(page: Page) -> None:
     for item, style in (("第2版", big), ("综合新闻", big), ("责任编辑：陈晨", small)):
         x = page.furnish(item, style, x, 40.0) + 14.0
     right = PAGE_W - CONT_LEFT
-    items = (("江南日报", small), ("2025年12月29日", small), ("星期一", small))
-    x = right - sum(sum(st.measure(t) for t in ts.tokens(i)) + 10.0 for i, st in items) + 10.0
-    for item, style in items:
-        x = page.furnish(item, style, x, 40.0) + 10.0
+    page.furnish_right(
+        (("江南日报", small), ("2025年12月29日", small), ("星期一", small)), right, 40.0, 10.0
+    )
     page.sheet.rule(CONT_LEFT, 48.0, right, 48.0, 0.8)
 
 
@@ -802,21 +813,552 @@ def continuation_page() -> Page:
     return page
 
 
+# --- l_paragraphs: hanging labels, letterhead, full-width paragraph ends, PUA bullets ---
+
+PARA_COLS, PARA_COL_W, PARA_GUTTER = 6, 120.0, 9.0  # 12 characters of 10 pt; narrow gutters
+PARA_LEFT = (PAGE_W - PARA_COLS * PARA_COL_W - (PARA_COLS - 1) * PARA_GUTTER) / 2
+PARA_BODY = ts.Style("Song", 10.0, 16.5, indent=2.0)  # UMing's own half-width Latin
+PARA_FLUSH = replace(PARA_BODY, indent=0.0)
+PARA_TOP = 64.0
+BULLET = ts.Style("Bullet", 8.0, 16.5)  # drawn ●, extracted as U+F06C (private use)
+QA_KICKER, QA_TITLE, QA_BYLINE = "政策解读", "研发费用加计扣除怎么享", "本报记者 何静"
+QA = (
+    "问：研发费用加计扣除政策具体是指什么，哪些企业可以享受？",
+    "答：研发费用加计扣除是指企业开展研发活动中实际发生的研发费用，在按规定据实扣除的基础上，"
+    "再按照实际发生额的一定比例在税前加计扣除。除烟草制造业、住宿和餐饮业、批发和零售业等行业外，"
+    "会计核算健全、能够准确归集研发费用的居民企业均可享受。",
+    "问：科技型中小企业的加计扣除比例是多少，和其他企业有什么不同？",
+    "答：企业开展研发活动中实际发生的研发费用，未形成无形资产计入当期损益的，在按规定据实扣除的"
+    "基础上，按照实际发生额的100%在税前加计扣除；形成无形资产的，按照无形资产成本的200%在税前"
+    "摊销。科技型中小企业同样适用这一比例，并且可以在预缴申报时就提前享受。",
+    "问：企业需要准备哪些资料，是否需要到税务机关办理审批手续？",
+    "答：享受政策不需要审批，实行“自行判别、申报享受、相关资料留存备查”的办理方式。企业应当按照"
+    "规定设置研发支出辅助账，留存研发项目立项文件、研发人员名单、研发费用归集表等资料，以备税务"
+    "机关核查。",
+    "问：如果企业当年亏损，加计扣除的部分还能用吗？",
+    "答：可以。加计扣除形成的亏损，可以按规定在以后年度结转弥补，高新技术企业和科技型中小企业的"
+    "亏损结转年限最长为10年。园区税务服务窗口提供一对一辅导，企业可以预约上门服务。",
+)
+OFFICIAL_HEAD = "关于开展2026年度科技型中小企业评价工作的通知"
+OFFICIAL_BODY = (
+    "各园区企业：",
+    "为做好2026年度科技型中小企业评价工作，引导企业加大研发投入，现将有关事项通知如下：",
+)
+OFFICIAL_ITEMS = (
+    "评价对象：在园区注册的居民企业，职工总数不超过500人、年销售收入不超过2亿元、资产总额"
+    "不超过2亿元。",
+    "申报时间：2026年1月5日至3月31日，企业通过全国科技型中小企业信息服务平台在线填报。",
+    "材料要求：企业对填报信息的真实性负责，相关证明材料由企业留存备查。",
+    "咨询方式：园区科技创新局企业服务科，联系电话0571-00000003。",
+)
+OFFICIAL_END = ("特此通知。",)
+OFFICIAL_SIGN = ("明湖高新区管委会", "2025年12月26日")
+GUIDE_TITLE = "园区企业服务中心办事指南"
+GUIDE_ITEMS = (
+    "办公地址：明湖高新区创新大道1号市民中心二楼",
+    "办理时间：周一至周五9:00—12:00，13:30—17:30",
+    "可办事项：企业开办、项目备案、人才认定、政策兑现等86项",
+    "预约方式：关注“明湖企业服务”公众号在线预约",
+)
+ZERO_TITLE, ZERO_BYLINE = "零碳园区建设按下快进键", "本报记者 钱程"
+ZERO = (  # pure CJK, so widths are whole characters: paragraphs 1, 2 and 4 end full width
+    "在明湖高新区东部，一片占地约三平方公里的产业园区正在悄然改变模样。厂房屋顶铺满了光伏板，"
+    "道路两旁的路灯换成了风光互补路灯，园区里穿梭的通勤车也全部换成了新能源车辆。",
+    "这里是明湖高新区建设的首个零碳示范园区。园区管委会相关负责人介绍，园区按照“源网荷储”一体化"
+    "的思路，统筹布局分布式光伏、储能电站和智慧能源管理平台，力争用三年的时间实现园区运营碳排放"
+    "净零。",
+    "走进园区智慧能源管理中心，大屏幕上实时显示着每栋厂房的用电负荷和光伏发电量。工作人员告诉"
+    "记者，平台可以根据电价和负荷情况自动调度储能设备，在用电低谷时充电、高峰时放电。",
+    "一家电子元器件企业的负责人算了一笔账：厂房屋顶光伏每年可发电约一百二十万千瓦时，基本能满足"
+    "企业白天的生产用电，一年下来就能节省电费近百万元。",
+    "园区还建立了碳排放监测体系，对入驻企业的能耗和排放情况进行动态监测，并将监测结果与企业的"
+    "用地、用能等要素配置挂钩，引导企业主动开展节能改造。",
+    "下一步，园区将探索开展绿电交易和碳普惠试点，推动更多企业参与绿色低碳转型，为全区乃至全市的"
+    "零碳园区建设积累可复制、可推广的经验。",
+)
+
+
+def para_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return PARA_LEFT + col * (PARA_COL_W + PARA_GUTTER)
+
+
+def para_span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * PARA_COL_W + (cols - 1) * PARA_GUTTER
+
+
+def marked_ends(boxes: list[ts.Box], measure: float) -> list[ts.Box]:
+    """Tag a paragraph's first line `first` and its last `last` or `full` (ends full width)."""
+    boxes[0].tag = "first"
+    end = max(p.x + ts.width(p.text, p.font, p.size) for p in boxes[-1].pieces)
+    boxes[-1].tag = "full" if end >= measure - 0.5 else "last"
+    if len(boxes) == 1:
+        boxes[0].tag = "first"
+    return boxes
+
+
+def qa_boxes() -> list[ts.Box]:
+    """Questions hang (label 问： at the edge, turn lines indented 2), answers indent 2."""
+    question = replace(PARA_BODY, indent=0.0, hang=2.0)
+    boxes = ts.paragraph(QA_BYLINE, ts.Style("Kai", 10.0, 16.5, keep=True), PARA_COL_W, "")
+    for text in QA:
+        style = question if text.startswith("问") else PARA_BODY
+        boxes += marked_ends(ts.paragraph(text, style, PARA_COL_W, ""), PARA_COL_W)
+        if text.startswith("问"):
+            boxes[-len(ts.break_runs([(text, style)], style, PARA_COL_W))].tag = "question"
+    return boxes
+
+
+def pick_height(
+    boxes: list[ts.Box], cols: int, good: Callable[[list[list[ts.Box]]], bool]
+) -> float:
+    """The least column height from the balanced one up whose columns satisfy `good`."""
+    height = ts.balance(boxes, cols)
+    for _ in range(400):
+        columns = ts.fill(boxes, height)
+        if len(columns) <= cols and good(columns):
+            return height
+        height += 0.5
+    raise SystemExit("l_paragraphs: no column height gives the breaks the page needs")
+
+
+def question_on_top(columns: list[list[ts.Box]]) -> bool:
+    """A column after the first opens with a hanging question."""
+    return any(col[0].tag == "question" for col in columns[1:])
+
+
+def breaks_both_ways(columns: list[list[ts.Box]]) -> bool:
+    """One column ends with a full-width paragraph end, another mid-paragraph mid-sentence."""
+    ends = [col[-1].tag for col in columns[:-1]]
+    mid = [
+        col[-1].tag not in ("last", "full")
+        and nxt[0].tag != "first"
+        and col[-1].pieces[-1].text[-1] not in "。！？；"
+        for col, nxt in itertools.pairwise(columns)
+    ]
+    return "full" in ends and any(mid)
+
+
+def qa_article(page: Page, top: float) -> tuple[float, dict[str, Any]]:
+    """The Q&A: kicker, headline left, 4 columns; one column opens with a hanging 问."""
+    width = para_span(4)
+    head = ts.paragraph(QA_KICKER, ts.Style("Kai", 13.0, 18.0), width, "", "kicker")
+    head += ts.paragraph(QA_TITLE, ts.Style("Hei", 24.0, 30.0, after=2.0), width, "", "headline")
+    body = qa_boxes()
+    mod = Module(para_x(0), top, width, 4, PARA_GUTTER, gap=6.0)
+    mod.height = pick_height(body, 4, question_on_top)
+    bottom, _ = mod.set(page, head, body)
+    truth = article(QA_TITLE, list(QA), [], 4, (0, 0, 0, 0), kicker=QA_KICKER, byline=QA_BYLINE)
+    return bottom, truth
+
+
+def bullet_item(text: str, measure: float = PARA_COL_W) -> list[ts.Box]:
+    """A list item: a private-use bullet, then text whose turn lines align with it (hanging)."""
+    gap = ts.Style("Song", 10.0, 16.5, space=0.5)
+    hang = (ts.width("●", "Bullet", BULLET.size) + 5.0) / PARA_BODY.size
+    runs = [("●", BULLET), (" ", gap), (text, PARA_BODY)]
+    return ts.rich(runs, replace(PARA_FLUSH, hang=hang), measure, "")
+
+
+def notice_article(page: Page, top: float) -> tuple[float, dict[str, Any]]:
+    """An official notice: letterhead salutation flush left, a bulleted list, signature right."""
+    width = para_span(2)
+    head = ts.paragraph(
+        OFFICIAL_HEAD, ts.Style("Hei", 15.0, 20.0, align="left", even=True), width, "", "headline"
+    )
+    body = ts.paragraph(OFFICIAL_BODY[0], PARA_FLUSH, PARA_COL_W, "")
+    body += ts.paragraph(OFFICIAL_BODY[1], PARA_BODY, PARA_COL_W, "")
+    for item in OFFICIAL_ITEMS:
+        body += bullet_item(item)
+        page.ignored.append("\uf06c")
+    body += ts.paragraph(OFFICIAL_END[0], PARA_BODY, PARA_COL_W, "")
+    for sign in OFFICIAL_SIGN:
+        body += ts.paragraph(sign, replace(PARA_BODY, align="right", indent=0.0), PARA_COL_W, "")
+    bottom, _ = Module(para_x(4), top, width, 2, PARA_GUTTER, gap=8.0).set(page, head, body)
+    paragraphs = [*OFFICIAL_BODY, *OFFICIAL_ITEMS, *OFFICIAL_END, *OFFICIAL_SIGN]
+    return bottom, article(OFFICIAL_HEAD, paragraphs, [], 2, (0, 0, 0, 0))
+
+
+def zero_article(page: Page, top: float, cols: int) -> tuple[float, dict[str, Any]]:
+    """Paragraphs ending full width; one column ends on one, another mid-sentence."""
+    width = para_span(cols)
+    head = ts.paragraph(ZERO_TITLE, ts.Style("Hei", 22.0, 28.0), width, "", "headline")
+    body = ts.paragraph(ZERO_BYLINE, ts.Style("Kai", 10.0, 16.5, keep=True), PARA_COL_W, "")
+    for text in ZERO:
+        body += marked_ends(ts.paragraph(text, PARA_BODY, PARA_COL_W, ""), PARA_COL_W)
+    assert [b.tag for b in body].count("full") == 3, "ZERO: three paragraphs must end full"
+    mod = Module(para_x(0), top, width, cols, PARA_GUTTER, gap=6.0)
+    mod.height = pick_height(body, cols, breaks_both_ways)
+    bottom, _ = mod.set(page, head, body)
+    return bottom, article(ZERO_TITLE, list(ZERO), [], cols, (0, 0, 0, 0), byline=ZERO_BYLINE)
+
+
+def byline_boxes(text: str, style: ts.Style, measure: float) -> list[ts.Box]:
+    """A byline too long for the column breaks at its word spaces, never inside a name."""
+    lines, cur = [], ""
+    for word in text.split(" "):
+        wide = sum(style.measure(t) for t in ts.tokens(f"{cur} {word}".strip()))
+        if cur and wide > measure:
+            lines.append(cur)
+            cur = word
+        else:
+            cur = f"{cur} {word}".strip()
+    lines.append(cur)
+    left = replace(style, align="left")
+    return [box for ln in lines for box in ts.paragraph(ln, left, measure, "", "byline")]
+
+
+def para_story(
+    page: Page, art: ms.Article, col: int, top: float, cols: int = 2
+) -> tuple[float, dict[str, Any]]:
+    """A plain story in `cols` columns: 17 pt headline, 楷体 byline, indented paragraphs."""
+    width, style = para_span(cols), ts.Style("Hei", 17.0, 22.0, even=True, align="left")
+    head = ts.paragraph(art.title, style, width, "")
+    body = byline_boxes(art.author, ts.Style("Kai", 10.0, 16.5, keep=True), PARA_COL_W)
+    body += flow(list(art.paragraphs), set(), PARA_BODY, PARA_BODY, PARA_COL_W)
+    mod = Module(para_x(col), top, width, cols, PARA_GUTTER, gap=6.0)
+    bottom, _ = mod.set(page, head, body)
+    truth = article(art.title, list(art.paragraphs), [], cols, (0, 0, 0, 0), byline=art.author)
+    return bottom, truth
+
+
+def para_header(page: Page) -> None:
+    """Running head: page and section left, paper and date right, a rule; folio below."""
+    small, big = ts.Style("Song", 9.0, 11.0, latin="Serif"), ts.Style("Hei", 13.0, 15.0)
+    x = PARA_LEFT
+    for item, style in (("6", big), ("科技服务", big), ("责任编辑：何静", small)):
+        x = page.furnish(item, style, x, 40.0) + 12.0
+    right = PAGE_W - PARA_LEFT
+    page.furnish_right(
+        (("江南日报", small), ("2025年12月29日", small), ("星期一", small)), right, 40.0, 10.0
+    )
+    page.sheet.rule(PARA_LEFT, 47.0, right, 47.0, 1.2)
+
+
+def service_guide(page: Page, x: float, top: float, w: float) -> float:
+    """A framed 办事指南 (kind notice): title, then items with private-use bullets."""
+    pad = 9.0
+    boxes = ts.paragraph(GUIDE_TITLE, ts.Style("Hei", 12.0, 20.0, align="center"), w - 2 * pad, "")
+    for item in GUIDE_ITEMS:
+        boxes += bullet_item(item, w - 2 * pad)
+        page.ignored.append("\uf06c")
+    pieces, bottom = ts.stack(boxes, x + pad, top + pad)
+    page.put(pieces)
+    bottom += pad
+    page.sheet.rect(x, top, w, bottom - top, 0.6, False)
+    text = GUIDE_TITLE + "".join(GUIDE_ITEMS)
+    page.ads.append({"text": text, "bbox": [x, top, x + w, round(bottom, 2)], "kind": "notice"})
+    return bottom
+
+
+def paragraphs_page() -> Page:
+    """科技服务 page: Q&A with hanging questions, a notice with PUA bullets, full-width ends."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), FRONT_ISSUE)
+    para_header(page)
+    b1, t1 = qa_article(page, PARA_TOP)
+    b2, t2 = notice_article(page, PARA_TOP)
+    row = max(b1, b2)
+    boxed(page, t1, para_x(0), PARA_TOP, para_x(4) - PARA_GUTTER, row)
+    boxed(page, t2, para_x(4), PARA_TOP, PAGE_W - PARA_LEFT, row)
+    page.sheet.rule(PARA_LEFT, row + 9.0, PAGE_W - PARA_LEFT, row + 9.0, 0.5)
+    top = row + 20.0
+    b3, t3 = zero_article(page, top, 3)
+    b4 = service_guide(page, para_x(3) + 6.0, top + 4.0, para_span(3) - 6.0)
+    b5, t5 = para_story(page, ms.ASSISTANTS, 3, b4 + 14.0, 3)
+    row = max(b3, b5)
+    boxed(page, t3, para_x(0), top, para_x(3) - PARA_GUTTER, row)
+    boxed(page, t5, para_x(3), b4 + 14.0, PAGE_W - PARA_LEFT, row)
+    page.sheet.rule(para_x(3) - PARA_GUTTER / 2, top, para_x(3) - PARA_GUTTER / 2, row, 0.4)
+    page.sheet.rule(PARA_LEFT, row + 9.0, PAGE_W - PARA_LEFT, row + 9.0, 0.5)
+    top = row + 20.0
+    stories = [
+        para_story(page, art, 2 * i, top) for i, art in enumerate((ms.SME, ms.TWIN, ms.LABS))
+    ]
+    end = max(b for b, _ in stories)
+    assert end < PAGE_H - 50.0, f"l_paragraphs overflows: {end}"
+    for i, (_, truth) in enumerate(stories):
+        boxed(page, truth, para_x(2 * i), top, para_x(2 * i) + para_span(2), end)
+    for i in (1, 2):
+        page.sheet.rule(
+            para_x(2 * i) - PARA_GUTTER / 2, top, para_x(2 * i) - PARA_GUTTER / 2, end, 0.4
+        )
+    return page
+
+
+# --- l_fakebold: glyphs drawn several times over, letter-spaced lines -------------
+
+FB_COLS, FB_COL_W, FB_GUTTER = 5, 140.0, 12.0  # 14 characters of 10 pt
+FB_LEFT = (PAGE_W - FB_COLS * FB_COL_W - (FB_COLS - 1) * FB_GUTTER) / 2
+FB_BODY = ts.Style("Song", 10.0, 17.0, latin="Serif", indent=2.0)
+FB_BOLD = ((0.45, 0.0), (0.0, 0.45), (0.45, 0.45))  # each glyph drawn 4 times, 0.45 pt apart
+FB_SUBHEAD = ts.Style(
+    "Song",
+    11.0,
+    17.0,
+    align="left",
+    before=6.0,
+    after=2.0,
+    keep=True,
+    space=0.8,
+    fake_bold=((0.3, 0.0),),
+)
+FB_TOP = 64.0
+FB_KICKER, FB_TITLE = "项目巡礼", "项目建设跑出加速度"
+FB_SUBTITLE = "明湖高新区一季度新开工亿元以上项目同比增长三成"
+FB_BYLINE = ("本报记者", "孙萌")
+FB_PARAGRAPHS = (
+    "春节刚过，明湖高新区的各个项目工地上已是一派繁忙景象。塔吊林立，机器轰鸣，工人们正抢抓"
+    "晴好天气加紧施工。今年一季度，园区新开工亿元以上项目42个，同比增长三成，完成固定资产投资"
+    "86亿元。",
+    "一线推进 问题不过夜",
+    "在总投资25亿元的智能终端产业园项目现场，项目负责人指着刚刚封顶的厂房告诉记者，从拿地到"
+    "开工只用了28天。“园区为项目配备了专职服务员，审批事项全程代办，遇到问题当天就能协调解决。”",
+    "为加快项目建设，明湖高新区实行重点项目“一线工作法”，园区领导班子成员每人牵头联系3至5个"
+    "重点项目，每周深入工地现场办公，今年以来已协调解决用地、用电、用工等问题67个。",
+    "要素跟着项目走",
+    "项目建设离不开要素保障。园区统筹盘活低效用地1800亩，优先保障重大产业项目用地需求；联合"
+    "金融机构设立项目建设专项贷款，已为23个项目发放贷款31亿元。",
+    "针对部分企业反映的用工难题，园区人力资源服务中心开展“送岗进工地”活动，累计帮助项目单位"
+    "招聘建筑工人和技术工人1200余名。",
+    "园区相关负责人表示，下一步将继续坚持“项目为王”，开展重点项目攻坚行动，确保全年新开工"
+    "项目150个以上，为高质量发展注入强劲动能。",
+)
+FB_SUBHEADS = {1, 4}
+SIDE_TITLE, SIDE_BYLINE = "新材料产业园开工建设", ("通讯员", "陈晓")
+SIDE_PARAGRAPHS = (
+    "1月8日，东岚科技城新材料产业园项目开工建设。项目总投资18亿元，规划建设高性能纤维、特种"
+    "涂料等生产线，建成后预计年产值可达30亿元。",
+    "园区负责人介绍，产业园将引入上下游配套企业20余家，配套建设检验检测和中试服务平台，打造"
+    "千亿级新材料产业集群。",
+)
+
+
+def fb_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return FB_LEFT + col * (FB_COL_W + FB_GUTTER)
+
+
+def fb_span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * FB_COL_W + (cols - 1) * FB_GUTTER
+
+
+def spaced_box(text: str, style: ts.Style, track: float, tag: str) -> ts.Box:
+    """One letter-spaced line as a box: glyphs drawn one by one, `track` points apart."""
+    pieces, _ = ts.spaced(text, style, 0.0, ts.first_baseline(style), track, "")
+    return ts.Box(style.lead + style.after, pieces, keep=True, tag=tag)
+
+
+def spread_byline(title: str, name: str, style: ts.Style) -> ts.Box:
+    """`本报记者 孙  萌`: a two-character name spread to three characters' width."""
+    base = ts.first_baseline(style)
+    pieces = line(title, style, 0.0, base, "")
+    x = sum(style.measure(t) for t in ts.tokens(title)) + style.size
+    pieces += ts.spaced(name, style, x, base, style.size, "")[0]
+    return ts.Box(style.lead + style.after, pieces, keep=True, tag="byline")
+
+
+def fb_header(page: Page) -> None:
+    """Running head with the letter-spaced English name C H I N A   D A I L Y; a rule."""
+    small, big = ts.Style("Song", 9.0, 11.0, latin="Serif"), ts.Style("Hei", 14.0, 16.0)
+    x = page.furnish("华夏样报", big, FB_LEFT, 40.0) + 8.0
+    latin = ts.Style("Serif", 9.0, 11.0)
+    pieces, x = ts.spaced("CHINA DAILY", latin, x, 40.0, 4.5, "f")
+    page.put(pieces)
+    page.furniture.append("CHINA DAILY")
+    x += 16.0
+    for item in ("2025年12月29日", "星期一"):
+        x = page.furnish(item, small, x, 40.0) + 10.0
+    right = PAGE_W - FB_LEFT
+    page.furnish_right(
+        (("第5版", small), ("经济", big), ("责任编辑：林蔚", small)), right, 40.0, 10.0
+    )
+    page.sheet.rule(FB_LEFT, 47.0, right, 47.0, 0.6)
+    page.sheet.rule(FB_LEFT, 49.0, right, 49.0, 0.6)
+
+
+def fb_lead(page: Page) -> tuple[float, dict[str, Any]]:
+    """The lead: spaced kicker, a fake-bold 宋体 headline, spread byline, fake-bold subheads."""
+    width = fb_span(4)
+    head = [spaced_box(FB_KICKER, ts.Style("Kai", 16.0, 22.0), 16.0, "kicker")]
+    title = ts.Style("Song", 32.0, 40.0, fake_bold=FB_BOLD)
+    pieces, _ = ts.spaced(FB_TITLE, title, 0.0, ts.first_baseline(title), 0.0, "")
+    head.append(ts.Box(title.lead, pieces, tag="headline"))
+    head += ts.paragraph(FB_SUBTITLE, ts.Style("Song", 14.0, 20.0, align="left"), width, "")
+    body = [spread_byline(*FB_BYLINE, ts.Style("Kai", 10.5, 17.0, after=2.0))]
+    body += flow(list(FB_PARAGRAPHS), FB_SUBHEADS, FB_BODY, FB_SUBHEAD, FB_COL_W)
+    mod = Module(fb_x(0), FB_TOP, width, 4, FB_GUTTER, gap=8.0)
+    bottom, _ = mod.set(page, head, body)
+    truth = article(
+        FB_TITLE,
+        list(FB_PARAGRAPHS),
+        [FB_PARAGRAPHS[i] for i in sorted(FB_SUBHEADS)],
+        4,
+        (0, 0, 0, 0),
+        kicker=FB_KICKER,
+        subtitle=FB_SUBTITLE,
+        byline=" ".join(FB_BYLINE),
+    )
+    return bottom, truth
+
+
+def fb_side(page: Page) -> tuple[float, dict[str, Any]]:
+    """A one-column story: 黑体 headline, a spread two-character name in the byline."""
+    head = ts.paragraph(
+        SIDE_TITLE, ts.Style("Hei", 16.0, 21.0, align="left", even=True), FB_COL_W, ""
+    )
+    body = [spread_byline(*SIDE_BYLINE, ts.Style("Kai", 10.0, 17.0))]
+    body += flow(list(SIDE_PARAGRAPHS), set(), FB_BODY, FB_BODY, FB_COL_W)
+    bottom, _ = Module(fb_x(4), FB_TOP, FB_COL_W, 1, FB_GUTTER, gap=6.0).set(page, head, body)
+    truth = article(SIDE_TITLE, list(SIDE_PARAGRAPHS), [], 1, (0, 0, 0, 0))
+    truth["byline"] = " ".join(SIDE_BYLINE)
+    return bottom, truth
+
+
+def fb_story(
+    page: Page, art: ms.Article, col: int, cols: int, top: float
+) -> tuple[float, dict[str, Any]]:
+    """A plain story, kicker and headline left, the byline on the first body line."""
+    width = fb_span(cols)
+    head = ts.paragraph(art.kicker, ts.Style("Kai", 12.0, 17.0), width, "") if art.kicker else []
+    head += ts.paragraph(art.title, ts.Style("Hei", 20.0, 26.0, align="left", even=True), width, "")
+    if art.subtitle:
+        head += ts.paragraph(art.subtitle, ts.Style("Song", 12.0, 17.0, align="left"), width, "")
+    body = ts.paragraph(art.author, ts.Style("Kai", 10.0, 17.0, keep=True), FB_COL_W, "")
+    body += flow(list(art.paragraphs), set(), FB_BODY, FB_BODY, FB_COL_W)
+    bottom, _ = Module(fb_x(col), top, width, cols, FB_GUTTER, gap=6.0).set(page, head, body)
+    truth = article(art.title, list(art.paragraphs), [], cols, (0, 0, 0, 0), byline=art.author)
+    return bottom, truth | {"kicker": art.kicker, "subtitle": art.subtitle}
+
+
+def fakebold_page() -> Page:
+    """经济 page: fake-bold headline and subheads, spaced kicker, bylines and English name."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), FRONT_ISSUE)
+    fb_header(page)
+    b1, t1 = fb_lead(page)
+    b2, t2 = fb_side(page)
+    row = max(b1, b2)
+    boxed(page, t1, fb_x(0), FB_TOP, fb_x(4) - FB_GUTTER, row)
+    boxed(page, t2, fb_x(4), FB_TOP, PAGE_W - FB_LEFT, row)
+    page.sheet.rule(fb_x(4) - FB_GUTTER / 2, FB_TOP, fb_x(4) - FB_GUTTER / 2, row, 0.4)
+    page.sheet.rule(FB_LEFT, row + 9.0, PAGE_W - FB_LEFT, row + 9.0, 0.5)
+    top = row + 20.0
+    stories = [fb_story(page, ms.NEW_YEAR, 0, 3, top), fb_story(page, ms.LOW_ALTITUDE, 3, 2, top)]
+    end = max(b for b, _ in stories)
+    boxed(page, stories[0][1], fb_x(0), top, fb_x(3) - FB_GUTTER, end)
+    boxed(page, stories[1][1], fb_x(3), top, PAGE_W - FB_LEFT, end)
+    page.sheet.rule(fb_x(3) - FB_GUTTER / 2, top, fb_x(3) - FB_GUTTER / 2, end, 0.4)
+    page.sheet.rule(FB_LEFT, end + 9.0, PAGE_W - FB_LEFT, end + 9.0, 0.5)
+    top = end + 20.0
+    stories = [fb_story(page, ms.INCUBATORS, 0, 2, top), fb_story(page, ms.BUSINESS, 2, 3, top)]
+    end = max(b for b, _ in stories)
+    assert end < PAGE_H - 50.0, f"l_fakebold overflows: {end}"
+    boxed(page, stories[0][1], fb_x(0), top, fb_x(2) - FB_GUTTER, end)
+    boxed(page, stories[1][1], fb_x(2), top, PAGE_W - FB_LEFT, end)
+    page.sheet.rule(fb_x(2) - FB_GUTTER / 2, top, fb_x(2) - FB_GUTTER / 2, end, 0.4)
+    page.furnish("5", ts.Style("Hei", 11.0, 13.0), PAGE_W - FB_LEFT - 8.0, PAGE_H - 28.0)
+    return page
+
+
+# --- l_ocr_columns: a scan of a 5-column page with narrow, unruled gutters -------
+
+SCAN_COLS, SCAN_COL_W, SCAN_GUTTER = 5, 147.0, 8.0  # 14 characters of 10.5 pt
+SCAN_LEFT = (PAGE_W - SCAN_COLS * SCAN_COL_W - (SCAN_COLS - 1) * SCAN_GUTTER) / 2
+SCAN_BODY = ts.Style("Song", 10.5, 17.0, latin="Serif", indent=2.0)
+SCAN_TOP = 62.0
+SCAN_SCALE = 200 / 72  # scanned at 200 dpi, grey
+
+
+def scan_x(col: int) -> float:
+    """Left edge of page column `col`."""
+    return SCAN_LEFT + col * (SCAN_COL_W + SCAN_GUTTER)
+
+
+def scan_span(cols: int) -> float:
+    """Width of `cols` page columns."""
+    return cols * SCAN_COL_W + (cols - 1) * SCAN_GUTTER
+
+
+def scan_story(
+    page: Page, art: ms.Article, col: int, cols: int, top: float, size: float
+) -> tuple[float, dict[str, Any]]:
+    """A story: kicker, 黑体 headline and subtitle across its columns, 楷体 byline, body."""
+    width = scan_span(cols)
+    head = ts.paragraph(art.kicker, ts.Style("Kai", 13.0, 18.0), width, "") if art.kicker else []
+    style = ts.Style("Hei", size, size * 1.3, align="left", even=True)
+    head += ts.paragraph(art.title, style, width, "")
+    if art.subtitle:
+        sub = ts.Style("Song", 13.0, 18.0, latin="Serif", align="left", even=True, after=2.0)
+        head += ts.paragraph(art.subtitle, sub, width, "")
+    body = ts.paragraph(art.author, ts.Style("Kai", 10.5, 17.0, keep=True), SCAN_COL_W, "")
+    body += flow(list(art.paragraphs), set(), SCAN_BODY, SCAN_BODY, SCAN_COL_W)
+    bottom, _ = Module(scan_x(col), top, width, cols, SCAN_GUTTER, gap=6.0).set(page, head, body)
+    truth = article(art.title, list(art.paragraphs), [], cols, (0, 0, 0, 0), byline=art.author)
+    return bottom, truth | {"kicker": art.kicker, "subtitle": art.subtitle}
+
+
+def scan_row(page: Page, top: float, stories: list[tuple[ms.Article, int, int, float]]) -> float:
+    """Stories side by side from `top`, each given its cell down to the row's bottom."""
+    done = [
+        (scan_story(page, art, col, cols, top, size), col, cols) for art, col, cols, size in stories
+    ]
+    end = max(b for (b, _), _, _ in done)
+    for (_, truth), col, cols in done:
+        boxed(page, truth, scan_x(col), top, scan_x(col) + scan_span(cols), end)
+    return end
+
+
+def ocr_columns() -> Page:
+    """A scanned 要闻 page: 5 columns, 8 pt gutters without rules, six stories."""
+    page = Page(ts.Sheet(PAGE_W, PAGE_H), "2026-01-05", extra={"text_layer": "ocr"})
+    small, big = ts.Style("Song", 9.5, 11.0, latin="Serif"), ts.Style("Hei", 14.0, 16.0)
+    x = SCAN_LEFT
+    for item, style in (("高新样报", big), ("2026年1月5日", small), ("星期一", small)):
+        x = page.furnish(item, style, x, 40.0) + 12.0
+    items = (("第A3版", small), ("创新", big), ("责任编辑：何静", small))
+    page.furnish_right(items, PAGE_W - SCAN_LEFT, 40.0, 10.0)
+    page.sheet.rule(SCAN_LEFT, 47.0, PAGE_W - SCAN_LEFT, 47.0, 1.0)
+    end = scan_row(page, SCAN_TOP, [(ms.COMPUTE, 0, 3, 26.0), (ms.TALENT, 3, 2, 20.0)])
+    end = scan_row(page, end + 20.0, [(ms.PILOT, 0, 2, 20.0), (ms.QUANTUM, 2, 3, 24.0)])
+    end = scan_row(page, end + 20.0, [(ms.TWIN, 0, 2, 20.0), (cut(ms.CHAIN, 4), 2, 3, 22.0)])
+    assert end < PAGE_H - 40.0, f"l_ocr_columns overflows: {end}"
+    return page
+
+
+def scanned(path: Path) -> None:
+    """Replace a PDF by a grey 200 dpi scan of itself: one image, no text layer."""
+    doc = pypdfium2.PdfDocument(path)
+    image = doc[0].render(scale=SCAN_SCALE, grayscale=True).to_pil()
+    doc.close()
+    image = image.point(lambda v: 28 + v * 200 // 255)  # newsprint: grey paper, grey ink
+    sheet = ts.Sheet(PAGE_W, PAGE_H)
+    sheet.picture(0.0, 0.0, PAGE_W, PAGE_H, image)
+    sheet.write(str(path), CREATOR + ", scanned")
+
+
 # --- output ----------------------------------------------------------------------
 
 PAGES: dict[str, Callable[[], Page]] = {
     "l_seed4": seed4,
     "l_classic_front": classic_front,
     "l_continuation": continuation_page,
+    "l_paragraphs": paragraphs_page,
+    "l_fakebold": fakebold_page,
+    "l_ocr_columns": ocr_columns,
 }
 
 
-def write(name: str, page: Page, producer: str, duplicates: int = 0) -> None:
+def write(name: str, page: Page, producer: str) -> None:
     """Write NAME.pdf and NAME.json, then check the PDF against the truth."""
     pdf = OUT / f"{name}.pdf"
-    page.sheet.write(str(pdf), CREATOR)
+    with ts.private_use_bullets():
+        page.sheet.write(str(pdf), CREATOR)
     truth = page.truth(producer)
-    ts.verify(str(pdf), truth, duplicates)
+    copies = sum(len("".join(p.text.split())) * len(p.copies) for p in page.sheet.pieces())
+    ts.verify(str(pdf), truth, copies)
+    if truth.get("text_layer") == "ocr":
+        scanned(pdf)  # checked while it had its text layer
     (OUT / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
 
 

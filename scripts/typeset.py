@@ -90,6 +90,7 @@ class Style:
     lead: float  # baseline to baseline
     latin: str = ""  # face for ASCII words and numbers ("" = the CJK face)
     indent: float = 0.0  # first-line indent in em
+    hang: float = 0.0  # indent of every line but the first, in em (hanging paragraphs)
     align: str = "justify"  # justify | left | center | right
     before: float = 0.0  # space above the paragraph (dropped at a column top)
     after: float = 0.0  # space below the paragraph
@@ -186,7 +187,7 @@ def break_runs(runs: Runs, base: Style, measure: float) -> list[list[Tok]]:
             carry = _carry(line, tok)
             assert line, f"cannot break {runs!r} at {tok!r}"
             lines.append(line)
-            line, used = carry, _measure(carry)
+            line, used = carry, base.hang * base.size + _measure(carry)
         line.append((tok, style))
         used += w
     if line:
@@ -260,7 +261,7 @@ def rich(runs: Runs, base: Style, measure: float, owner: str, tag: str = "body")
     top = max(first_baseline(style) for _, style in runs)
     boxes = []
     for i, line in enumerate(lines):
-        x0 = base.indent * base.size if i == 0 else 0.0
+        x0 = (base.indent if i == 0 else base.hang) * base.size
         placed = place_line(line, base, x0, measure - x0, i == len(lines) - 1)
         box = Box(base.lead, pieces_of(placed, top, owner), keep=base.keep, tag=tag)
         box.before = base.before if i == 0 else 0.0

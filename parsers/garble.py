@@ -58,12 +58,28 @@ def _simplified(ch: str) -> str:
     return convert_script(ch, "t2s")
 
 
+def is_symbol_bullet(text: str) -> bool:
+    """A glyph of a symbol font (Wingdings, Symbol) as Word maps them: U+F020–U+F0FF."""
+    return len(text) == 1 and 0xF020 <= ord(text) <= 0xF0FF
+
+
 def garbled_share(texts: list[str]) -> float:
-    """Share of extracted characters (pdfminer char texts) that are junk; 1.0 when none."""
+    """Share of extracted characters (pdfminer char texts) that are junk; 1.0 when none.
+
+    A lone symbol-font glyph among readable text is a list bullet, not junk; a run of them
+    is a font without a usable map.
+    """
     visible = [t for t in texts if t.strip()]
     if not visible:
         return 1.0
-    bad = sum(map(is_bad_char, visible))
+    lone = {
+        i
+        for i, t in enumerate(visible)
+        if is_symbol_bullet(t)
+        and not (i and is_bad_char(visible[i - 1]))
+        and not (i + 1 < len(visible) and is_bad_char(visible[i + 1]))
+    }
+    bad = sum(is_bad_char(t) for i, t in enumerate(visible) if i not in lone)
     hanzi = [t for t in visible if len(t) == 1 and is_hanzi(t)]
     if len(hanzi) >= MIN_HANZI_FOR_COMMONNESS:
         rare = sum(1 for h in hanzi if not is_common_hanzi(h))

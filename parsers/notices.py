@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 
 # A heading that ends in one of these names a notice: 征稿启事, 更正声明, 招标公告, 讣告.
-# 启示 is the common misprint of 启事.
-NOTICE_HEADING = re.compile(r"(启事|启示|声明|公告|通告|公示|讣告|告知书|征稿|征文|更正)$")
+# 启示 is the common misprint of 启事; a framed 办事指南 / 投稿须知 / 温馨提示 serves readers
+# as notices do.
+NOTICE_HEADING = re.compile(
+    r"(启事|启示|声明|公告|通告|公示|讣告|告知书|征稿|征文|更正|指南|须知|告示|提示)$"
+)
 # Words a box prints when it sells something; 广告 is also the label papers set on every ad.
 AD_WORDS = ("广告", "订阅", "热线", "招商", "诚聘", "招聘", "招租", "咨询电话")
 # A title that says what it is: an ad set as an article, or a notice.

@@ -120,9 +120,9 @@ def _runs(run: list[dict[str, Any]], pieces: list[str]) -> list[tuple[str, str]]
 def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
     gaps = [ch["x0"] - prev["x1"] for prev, ch in pairwise(run)]
     # Letter-spaced display type (项  目, C H I N A) spreads every character alike, and
-    # justified type spreads a line's characters alike: the line's usual gap is its letter
-    # spacing, and only a gap wider than that by a word space is one.
-    base = max(0.0, sorted(gaps)[len(gaps) // 2]) if gaps else 0.0
+    # justified type spreads a line's characters alike: the line's usual gap (its lower
+    # quartile, so a byline's spaced name does not set it) is its letter spacing, and only a gap wider than that by a word space is one.
+    base = max(0.0, sorted(gaps)[len(gaps) // 4]) if gaps else 0.0
     pieces = []
     for i, ch in enumerate(run):
         # A space character in the text layer, or a visible gap, is a word space

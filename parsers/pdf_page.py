@@ -6,6 +6,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 import pdfplumber
@@ -101,8 +102,25 @@ def _furniture_limits(page: Any, lines: list[Line]) -> tuple[float, float]:
     top_rules = [e["top"] for e in rules if e["top"] < page.height * 0.12]
     bottom_rules = [e["top"] for e in rules if e["top"] > page.height * 0.9]
     upper = max(top_rules) if top_rules else page.height * 0.035
-    lower = min(bottom_rules) if bottom_rules else page.height * 0.97
+    lower = min(bottom_rules) if bottom_rules else _footer_top(lines, page.height)
     return upper, lower
+
+
+def _footer_top(lines: list[Line], height: float) -> float:
+    """Without a footer rule: where a footer set apart at the page foot begins.
+
+    A page number or footer line sits in the page's last 6%, below a gap wider than any
+    line spacing of the text above it.
+    """
+    lower = height * 0.97
+    if not lines:
+        return lower
+    ordered = sorted(lines, key=lambda ln: ln.top)
+    body = body_size(lines)
+    for above, below in pairwise(ordered):
+        if below.top > height * 0.94 and below.top - above.bottom >= body * 1.5:
+            return min(lower, below.top - 1)
+    return lower
 
 
 def _box_items(page: Any, content: list[Line], result: PdfPage) -> list[Line]:
@@ -148,7 +166,9 @@ def _is_label(lines: list[Line]) -> bool:
     if len(lines) != 1:
         return False
     text = normalize_text(lines[0].text)
-    return len(text) <= 8 and not re.search(r"[。，；：！？]", text) and not CONTINUATION.match(text)
+    return (
+        len(text) <= 8 and not re.search(r"[。，；：！？]", text) and not CONTINUATION.match(text)
+    )
 
 
 def _module_items(module: list[Line], sizes: Sizes, result: PdfPage) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from parsers.byline import close_spread_names
 from parsers.pdf_lines import Line, text_of
@@ -109,7 +110,8 @@ def columns(lines: list[Line]) -> list[list[Line]]:
         return columns(above) + rest
     cols: list[list[Line]] = [[] for _ in range(len(gutters) + 1)]
     for line in lines:
-        cols[sum(line.x0 >= hi - 1 for _, hi in gutters)].append(line)
+        # A line that starts inside a gutter (a bullet hung into it) belongs to its right.
+        cols[sum(line.x0 >= lo + 1 for lo, _ in gutters)].append(line)
     return [sorted(col, key=_line_order) for col in cols if col]
 
 
@@ -128,15 +130,20 @@ def reading_order(lines: list[Line]) -> list[Line]:
 
 
 def _edge(values: list[float], tolerance: float) -> float:
-    """The column's usual edge: the smallest position shared by several lines (else the least).
+    """The column's usual edge: where most of its lines sit (the leftmost of a tie).
 
-    One line set apart (a label, a letterhead, a hanging number) must not move the edge.
+    Lines set off it start paragraphs: indented first lines, or outdented ones under a
+    hanging indent (问： … / 答： …). A column of one or two lines has no usual edge of its
+    own: its leftmost line marks it, as does a label or letterhead set apart only once.
     """
-    need = max(2, len(values) // 5)
-    common = [v for v in values if sum(abs(w - v) <= tolerance for w in values) >= need]
-    return min(common) if common else min(values)
+    if len(values) < 3:
+        return min(values)
+    counts = [(sum(abs(w - v) <= tolerance for w in values), -v) for v in values]
+    best = max(counts)
+    return -best[1] if best[0] >= 2 else min(values)
 
 
+_LABEL = re.compile(r"^[\u4e00-\u9fff]{1,4}[：:]")
 _LATIN_RUN = re.compile(r"^[!-~]+")
 _NO_LINE_START = "，。、；：？！”’）》」』〕】…—%"
 
@@ -155,22 +162,92 @@ def _first_unit(text: str, size: float) -> float:
     return (1 + rest) * size
 
 
-def _starts(col: list[Line], sizes: Sizes) -> list[bool]:
-    """Which lines of one column start a paragraph: indented, outdented, or after a short line."""
+@dataclass
+class _Edges:
+    """A column's usual left and right edges, and whether its lines are justified."""
+
+    left: float
+    right: float
+    justified: bool
+
+    @classmethod
+    def of(cls, col: list[Line], size: float) -> _Edges:
+        """The edges most of the column's lines share."""
+        left = _edge([ln.x0 for ln in col], size * 0.5)
+        right = -_edge([-ln.x1 for ln in col], size * 0.5)
+        flush = sum(1 for ln in col if right - ln.x1 <= size)
+        return cls(left, right, len(col) >= 3 and flush * 5 >= len(col) * 3)
+
+    def short(self, line: Line, following: Line, size: float) -> bool:
+        """In justified type only a paragraph's last line stops short of the column's edge,
+        unless what the following line opens with was too wide for the room left."""
+        room = self.right - line.x1
+        return self.justified and room > max(size * 1.5, _first_unit(following.text, size) + size)
+
+
+# The previous column's last line, its edges, and whether it was a hanging paragraph's turn.
+Before = tuple[Line, _Edges, bool] | None
+
+
+def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], bool]:
+    """Which lines of one column start a paragraph: set off the column's usual left edge
+    (indented, or outdented under a hanging indent), or after a short last line.
+
+    Lines set off the edge one after another, full but for the last, are the turn lines of
+    a paragraph hung from the line before them (问：… set hanging), not paragraphs each.
+    """
     size = sizes.body
-    left = _edge([ln.x0 for ln in col], size * 0.5)
-    right = -_edge([-ln.x1 for ln in col], size * 0.5)
-    flush = sum(1 for ln in col if right - ln.x1 <= size)
-    justified = len(col) >= 3 and flush * 5 >= len(col) * 3
+    edges = _Edges.of(col, size)
+    shifted = [abs(ln.x0 - edges.left) > size * 0.8 for ln in col]
+    short = [edges.short(ln, nxt, size) for ln, nxt in pairwise(col)] + [False]
+    # A dialogue label (问：, 答：, 记者：) after a finished sentence opens a paragraph, however
+    # it is indented.
+    prev = [before[0] if before else None, *col[:-1]]
+    spoken = [
+        p is not None and bool(_LABEL.match(ln.text.strip())) and p.text.rstrip()[-1:] in "。？！…”"
+        for ln, p in zip(col, prev, strict=True)
+    ]
+    turn = [False] * len(col)
+    for i, line in enumerate(col):
+        opens_run = (
+            i + 1 < len(col)
+            and shifted[i + 1]
+            and not short[i]
+            and abs(col[i + 1].x0 - line.x0) <= size * 0.5
+        )
+        carried = i > 0 and turn[i - 1] and not short[i - 1] and not spoken[i]
+        if i == 0:
+            first = before is not None and not before[1].short(before[0], line, size)
+            turn[i] = (
+                shifted[i] and first and opens_run
+            )  # turn lines went on from the column before
+        else:
+            turn[i] = shifted[i] and (
+                carried or (not shifted[i - 1] and not short[i - 1] and opens_run)
+            )
+    # A column's last line, set like the turn lines above it after a line at the edge, turns
+    # into the next column (a paragraph hung at the foot of a column).
+    turns_at = [ln.x0 for ln, t in zip(col, turn, strict=True) if t]
+    last = len(col) - 1
+    if (
+        last > 0
+        and shifted[last]
+        and not shifted[last - 1]
+        and not short[last - 1]
+        and not spoken[last]
+        and any(abs(x - col[last].x0) <= size * 0.5 for x in turns_at)
+    ):
+        turn[last] = True
     out = []
     for i, line in enumerate(col):
-        shifted = abs(line.x0 - left) > size * 0.8
-        # In justified type only a paragraph's last line stops short of the column's edge,
-        # unless what the next line opens with was too wide for the room left.
-        room = right - col[i - 1].x1 if i else 0.0
-        after_short = justified and room > max(size * 1.5, _first_unit(line.text, size) + size)
-        out.append(shifted or after_short)
-    return out
+        if i == 0:
+            after_short = before is not None and before[1].short(before[0], line, size)
+        else:
+            after_short = short[i - 1]
+        # A hanging paragraph starts on the line its turn lines hang from.
+        hangs = i + 1 < len(col) and turn[i + 1] and not turn[i]
+        out.append((shifted[i] and not turn[i]) or after_short or hangs or spoken[i])
+    return out, turn[-1]
 
 
 def paragraphs(
@@ -182,9 +259,12 @@ def paragraphs(
     continuations: list[str] = []
     prev_subhead = False
     marked = {id(ln) for ln in subheads}
+    before: Before = None
     for col in columns(lines + subheads):
         body = [ln for ln in col if id(ln) not in marked]
-        starts = dict(zip(map(id, body), _starts(body, sizes), strict=True)) if body else {}
+        flags, turned = _starts(body, sizes, before) if body else ([], False)
+        starts = dict(zip(map(id, body), flags, strict=True))
+        before = (body[-1], _Edges.of(body, sizes.body), turned) if body else None
         for line in col:
             if CONTINUATION.match(normalize_text(line.text)):
                 continuations.append(normalize_text(line.text))
@@ -217,6 +297,30 @@ def _is_byline(line: Line, sizes: Sizes) -> bool:
     return credit or set_apart or line.face != sizes.face or match.group(2) is not None
 
 
+def _by_top(lines: list[Line]) -> list[Line]:
+    return sorted(lines, key=lambda ln: (ln.top, ln.x0))
+
+
+def _bylines(lines: list[Line], notes: list[Line], sizes: Sizes) -> list[Line]:
+    """Byline lines, with the names a byline wraps onto the line below it (… 通讯员 / 钱程)."""
+    found = [ln for ln in lines if ln not in notes and _is_byline(ln, sizes)]
+    for line in list(found):
+        below = [
+            ln
+            for ln in lines
+            if ln not in found
+            and 0 <= ln.top - line.bottom <= line.size
+            and abs(ln.x0 - line.x0) <= line.size
+            and ln.face == line.face
+            and abs(ln.size - line.size) <= 0.3
+        ]
+        for ln in below:
+            text = normalize_text(ln.text)
+            if len(text) <= 12 and not _SENTENCE.search(text) and ln.face != sizes.face:
+                found.append(ln)
+    return found
+
+
 def _signature(body: list[Line], sizes: Sizes) -> list[Line]:
     """A letter's or essay's sign-off: its short last line, set flush right (读者 王某某)."""
     if len(body) < 3:
@@ -228,6 +332,7 @@ def _signature(body: list[Line], sizes: Sizes) -> list[Line]:
     if (
         len(text) <= 12
         and not _SENTENCE.search(text)
+        and not re.search(r"\d", text)  # a date under a notice signs nothing
         and not CONTINUATION.match(text)
         and right - last.x1 <= sizes.body
         and last.x0 - left > (right - left) * 0.3
@@ -260,7 +365,7 @@ def module_article(lines: list[Line], sizes: Sizes) -> PdfArticle:
     captions = [ln for ln in lines if ln.role == "caption"]
     rest = [ln for ln in lines if ln.role != "caption"]
     notes = [ln for ln in rest if CONTINUATION.match(normalize_text(ln.text))]
-    byline = [ln for ln in rest if ln not in notes and _is_byline(ln, sizes)]
+    byline = _bylines(rest, notes, sizes)
     text = [ln for ln in rest if ln not in byline]
     body = [ln for ln in text if not sizes.is_display(ln) and ln not in notes]
     if not byline:
@@ -273,7 +378,8 @@ def module_article(lines: list[Line], sizes: Sizes) -> PdfArticle:
         heads = _title_line(body, sizes)
         body = [ln for ln in body if ln not in heads]
     paras, subheads, continuations = paragraphs(body + notes, sizes, flow)
-    printed = re.sub(rf"^[{_MARKERS}\s]+", "", text_of(byline))
+    # A byline that wraps breaks between words: its lines join with a space.
+    printed = re.sub(rf"^[{_MARKERS}\s]+", "", " ".join(ln.text for ln in _by_top(byline)))
     author = close_spread_names(normalize_text(printed)) if byline else None
     return PdfArticle(
         headline=normalize_text(text_of(heads)),

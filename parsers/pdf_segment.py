@@ -107,7 +107,11 @@ def _vertical_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:
         ruled = _ruled(gap, rules.vertical, yspan)
         # Column rules inside one module are common, so a rule alone cuts only between
         # sides that each open like a module and have body text.
+        # Without a rule, the right side must open at its left edge with display type: a
+        # module's last column beside the next module's headline is not a module.
         headed = any(map(sizes.is_headline, left)) and any(map(sizes.is_headline, right))
+        edge = [ln for ln in right if ln.x0 <= gap[1] + sizes.body * 2]
+        headed = headed and bool(edge) and sizes.is_display(min(edge, key=lambda ln: ln.top))
         if headed or (ruled and _opens_module(left, sizes) and _opens_module(right, sizes)):
             cuts.append((ruled, gap[1] - gap[0], left, right))
     return cuts

@@ -29,6 +29,8 @@ _HALF_PAIR = re.compile(r"\(([^()（）]*)）|（([^()（）]*)\)")
 # URLs keep their ASCII punctuation; trailing sentence punctuation is not part of the URL.
 _URL = re.compile(r"(?:https?|ftp)://[!-~]*[\w/#=&%~+*-]|www\.[!-~]*[\w/#=&%~+*-]", re.ASCII)
 _WS = re.compile(r"[ \t\u00a0\u3000]+")
+# Glyphs of symbol fonts (Wingdings bullets, Symbol arrows) as PDFs map them: never text.
+_SYMBOL_PUA = re.compile("[\uf020-\uf0ff]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -106,7 +108,7 @@ def unify_chars(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """Display normalization for one paragraph or field: characters, punctuation, spacing."""
-    text = unify_chars(unicodedata.normalize("NFC", text))
+    text = unify_chars(unicodedata.normalize("NFC", _SYMBOL_PUA.sub("", text)))
     text = _SPACE_NEAR_PUNCT.sub("", text)
     text = _full_width_punct(text)
     return _WS.sub(" ", text).strip()

@@ -142,8 +142,7 @@ def _read(image: Any, ox: float, oy: float) -> list[dict[str, Any]]:
             continue
         ys = [p[1] for p in line_box]
         top, bottom = oy + min(ys) / SCALE, oy + max(ys) / SCALE
-        # One size per OCR line: its box height, a little more than the type size.
-        size = (bottom - top) * 0.8
+        size = _line_size(item[3], item[4], bottom - top)
         for char_box, text in zip(item[3], item[4], strict=False):
             if not text.strip():
                 continue
@@ -162,6 +161,106 @@ def _read(image: Any, ox: float, oy: float) -> list[dict[str, Any]]:
                 }
             )
     return chars
+
+
+def _line_size(boxes: list[Any], texts: list[str], height: float) -> float:
+    """One size per OCR line: the width of its Chinese characters, which are square.
+
+    A box's height is a little more than the type size, but the detector sometimes draws
+    one box over a line and its neighbour; character widths are not fooled by that.
+    """
+    widths = [
+        (max(p[0] for p in box) - min(p[0] for p in box)) / SCALE
+        for box, text in zip(boxes, texts, strict=False)
+        if len(text) == 1 and "\u4e00" <= text <= "\u9fff"
+    ]
+    if len(widths) >= 3:
+        return min(statistics.median(widths), height)
+    return height * 0.8
+
+
+Rule = tuple[float, float, float]  # vertical (x, top, bottom) or horizontal (y, x0, x1)
+
+
+def ink_layout(renderer: PageRenderer, index: int, size: float) -> tuple[list[Rule], list[Rule]]:
+    """What a scan shows of its layout: column gutters, and the rules drawn across it."""
+    width, height = renderer.page_box(index)[2:]
+    gray = renderer.render(index, (0.0, 0.0, width, height)).mean(axis=2)
+    ink = gray < 160
+    return ink_gutters(ink, size), ink_rules(ink, size)
+
+
+def ink_rules(ink: Any, size: float) -> list[Rule]:
+    """Horizontal rules in a page image: unbroken ink ten characters long or more.
+
+    Text never draws that: its characters are parted by white columns of pixels.
+    """
+    min_len = round(size * 10 * SCALE)
+    rules: list[Rule] = []
+    for y in range(ink.shape[0]):
+        if ink[y].sum() < min_len:
+            continue  # most rows: too little ink to hold a rule
+        for lo, hi in _true_runs(ink[y]):
+            if hi - lo >= min_len:
+                top = y / SCALE
+                if not rules or abs(rules[-1][0] - top) > 1.5 or rules[-1][1] != lo / SCALE:
+                    rules.append((top, lo / SCALE, hi / SCALE))
+    return rules
+
+
+def ink_gutters(ink: Any, size: float) -> list[Rule]:
+    """Column gutters seen in the page image: vertical white channels between inked columns.
+
+    OCR's line detector reads across a gutter one character wide, so a multi-column scan
+    comes back as lines running over several columns. A gutter is a channel at least
+    0.6 of the type size wide, white over five lines or more with ink beside it on both sides on four of them; the
+    spacing between characters is far narrower. Returned as vertical rules (x, top, bottom).
+    """
+    band = max(1, round(size * SCALE))  # one band a line high
+    rows = ink.shape[0] // band
+    inked = ink[: rows * band].reshape(rows, band, -1).any(axis=1)  # band × x
+    min_w, need = max(2, round(size * 0.6 * SCALE)), 5
+    rules = []
+    for b0 in range(rows - need + 1):  # every window of five lines, so no line is missed
+        block = inked[b0 : b0 + need]
+        white = ~block.any(axis=0)
+        for lo, hi in _true_runs(white):
+            if hi - lo < min_w or lo == 0 or hi >= white.size:
+                continue
+            side = round(size * 2 * SCALE)
+            # Every line has ink within two characters on both sides of the channel.
+            near = block[:, max(0, lo - side) : lo].any(axis=1) & block[:, hi : hi + side].any(
+                axis=1
+            )
+            if near.sum() >= need - 1:
+                x = (lo + hi) / 2 / SCALE
+                rules.append((x, b0 * band / SCALE, (b0 + need) * band / SCALE))
+    return _merged(rules)
+
+
+def _merged(rules: list[Rule]) -> list[Rule]:
+    """Overlapping windows of one gutter as one rule."""
+    out: list[Rule] = []
+    for x, top, bottom in sorted(rules, key=lambda r: (round(r[0]), r[1])):
+        if out and abs(out[-1][0] - x) <= 1.5 and top <= out[-1][2]:
+            out[-1] = (out[-1][0], out[-1][1], max(out[-1][2], bottom))
+        else:
+            out.append((x, top, bottom))
+    return out
+
+
+def _true_runs(mask: Any) -> list[tuple[int, int]]:
+    """Stretches where a boolean row is true, as (start, end)."""
+    runs, start = [], None
+    for x, w in enumerate(mask.tolist()):
+        if w and start is None:
+            start = x
+        elif not w and start is not None:
+            runs.append((start, x))
+            start = None
+    if start is not None:
+        runs.append((start, len(mask)))
+    return runs
 
 
 def _snap_sizes(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from parsers.coverage import PdfBlock, account
 from parsers.notices import box_kind
 from parsers.ocr import PageRenderer
 from parsers.pdf_briefs import brief_items
-from parsers.pdf_lines import Line, body_face, body_size, page_lines
+from parsers.pdf_lines import Line, Rule, body_face, body_size, page_lines
 from parsers.pdf_roles import PdfArticle, bbox_of, module_article, reading_order
 from parsers.pdf_segment import CONTINUATION, Rules, Sizes, split_modules
 from parsers.pdf_text_layer import text_source
@@ -96,11 +96,15 @@ def _mark_captions(page: Any, lines: list[Line], body: float) -> None:
             edge = ln.bottom
 
 
-def _furniture_limits(page: Any, lines: list[Line]) -> tuple[float, float]:
-    """Y limits of the content area: below the header rule and above the footer rule."""
-    rules = [e for e in page.horizontal_edges if e["x1"] - e["x0"] > page.width * 0.6]
-    top_rules = [e["top"] for e in rules if e["top"] < page.height * 0.12]
-    bottom_rules = [e["top"] for e in rules if e["top"] > page.height * 0.9]
+def _furniture_limits(page: Any, lines: list[Line], seen: list[Rule]) -> tuple[float, float]:
+    """Y limits of the content area: below the header rule and above the footer rule.
+
+    `seen` are rules found in a scan's image, (y, x0, x1): a scan has no drawn ones.
+    """
+    edges = [(e["top"], e["x0"], e["x1"]) for e in page.horizontal_edges] + seen
+    rules = [y for y, x0, x1 in edges if x1 - x0 > page.width * 0.6]
+    top_rules = [y for y in rules if y < page.height * 0.12]
+    bottom_rules = [y for y in rules if y > page.height * 0.9]
     upper = max(top_rules) if top_rules else page.height * 0.035
     lower = min(bottom_rules) if bottom_rules else _footer_top(lines, page.height)
     return upper, lower
@@ -200,7 +204,8 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
     """Segment one pdfplumber page into articles, ads and furniture (OCR needs a renderer)."""
     rules = Rules.of(page)
     source = text_source(page, rules.vertical, renderer)
-    lines = page_lines(source.chars, rules.vertical)
+    rules.horizontal += source.hrules
+    lines = page_lines(source.chars, rules.vertical + source.rules)
     result = PdfPage(
         page_number=page.page_number,
         width=float(page.width),
@@ -210,7 +215,7 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
         dropped_lines=source.dropped_lines,
         notes=source.notes,
     )
-    upper, lower = _furniture_limits(page, lines)
+    upper, lower = _furniture_limits(page, lines, source.hrules)
     result.furniture = [
         normalize_text(ln.text) for ln in lines if ln.bottom <= upper or ln.top >= lower
     ]

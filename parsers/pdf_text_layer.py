@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.garble import garbled_share, is_bad_char, is_garbled
-from parsers.ocr import OcrUnavailable, PageRenderer, ocr_chars
+from parsers.ocr import OcrUnavailable, PageRenderer, ink_layout, ocr_chars
 from parsers.pdf_lines import Line, Rule, collapse_overprint, page_lines
 
 _TOKENS = re.compile(r"\(cid:\d+\)|.", re.S)
@@ -23,6 +24,8 @@ class TextSource:
     ocr_lines: int = 0  # garbled lines replaced by OCR (0 for a whole-page OCR)
     dropped_lines: int = 0  # garbled lines left out because OCR could not run
     notes: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)  # gutters seen in the page image (OCR)
+    hrules: list[Rule] = field(default_factory=list)  # rules drawn across it: (y, x0, x1)
 
 
 def line_is_garbled(line: Line) -> bool:
@@ -85,9 +88,12 @@ def text_source(page: Any, rules: list[Rule], renderer: PageRenderer | None) -> 
         found = ocr_chars(renderer, index)
     except OcrUnavailable as exc:
         return TextSource([], "none", notes=[f"{why}: {exc}"])
+    size = statistics.median(c["size"] for c in found) if found else 0.0
+    gutters, hrules = ink_layout(renderer, index, size) if found else ([], [])
     if texts:  # the glyphs are placed right, only their text is wrong: keep the geometry
         found = relabel(chars, found)
-    return TextSource(found, "ocr" if found else "none", notes=[f"{why}: page read by OCR"])
+    note = f"{why}: page read by OCR"
+    return TextSource(found, "ocr" if found else "none", notes=[note], rules=gutters, hrules=hrules)
 
 
 def relabel(chars: list[dict[str, Any]], ocr: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -105,9 +105,26 @@ def _furniture_limits(page: Any, lines: list[Line], seen: list[Rule]) -> tuple[f
     rules = [y for y, x0, x1 in edges if x1 - x0 > page.width * 0.6]
     top_rules = [y for y in rules if y < page.height * 0.12]
     bottom_rules = [y for y in rules if y > page.height * 0.9]
-    upper = max(top_rules) if top_rules else page.height * 0.035
+    upper = max(top_rules) if top_rules else _header_bottom(lines, page.height)
     lower = min(bottom_rules) if bottom_rules else _footer_top(lines, page.height)
     return upper, lower
+
+
+def _header_bottom(lines: list[Line], height: float) -> float:
+    """Without a header rule: where a running head set apart at the page top ends.
+
+    It is the page's first line, in its top tenth, above a gap wider than any line spacing.
+    """
+    upper = height * 0.035
+    ordered = sorted(lines, key=lambda ln: ln.top)
+    if len(ordered) < 2:
+        return upper
+    first = [ln for ln in ordered if ln.top <= ordered[0].bottom]
+    rest = [ln for ln in ordered if ln not in first]
+    bottom = max(ln.bottom for ln in first)
+    if rest and bottom < height * 0.1 and rest[0].top - bottom >= body_size(lines) * 1.5:
+        return max(upper, bottom + 1)
+    return upper
 
 
 def _footer_top(lines: list[Line], height: float) -> float:
@@ -205,7 +222,8 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
     rules = Rules.of(page)
     source = text_source(page, rules.vertical, renderer)
     rules.horizontal += source.hrules
-    lines = page_lines(source.chars, rules.vertical + source.rules)
+    rules.vertical += source.rules
+    lines = page_lines(source.chars, rules.vertical)
     result = PdfPage(
         page_number=page.page_number,
         width=float(page.width),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from parsers.byline import close_spread_names
@@ -112,7 +112,32 @@ def columns(lines: list[Line]) -> list[list[Line]]:
     for line in lines:
         # A line that starts inside a gutter (a bullet hung into it) belongs to its right.
         cols[sum(line.x0 >= lo + 1 for lo, _ in gutters)].append(line)
-    return [sorted(col, key=_line_order) for col in cols if col]
+    return [_rejoined(sorted(col, key=_line_order)) for col in cols if col]
+
+
+def _rejoined(col: list[Line]) -> list[Line]:
+    """Pieces of one baseline in one column as one line: a wide gap (a tab stop after 第十四条,
+    a run-in title's space) split them, but no gutter runs between them."""
+    out: list[Line] = []
+    for line in col:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and abs(prev.baseline - line.baseline) <= 1
+            and line.x0 >= prev.x1
+            and abs(prev.size - line.size) <= 0.5
+        ):
+            out[-1] = replace(
+                prev,
+                text=f"{prev.text} {line.text}",
+                x1=line.x1,
+                top=min(prev.top, line.top),
+                bottom=max(prev.bottom, line.bottom),
+                runs=[*prev.runs, (" ", prev.runs[-1][1] if prev.runs else ""), *line.runs],
+            )
+        else:
+            out.append(line)
+    return out
 
 
 def _line_order(line: Line) -> tuple[float, float]:
@@ -143,7 +168,11 @@ def _edge(values: list[float], tolerance: float) -> float:
     return -best[1] if best[0] >= 2 else min(values)
 
 
-_LABEL = re.compile(r"^[\u4e00-\u9fff]{1,4}[：:]")
+# What opens a list item or a turn in a dialogue: 问：, 记者：, （一）, （1）, 1., 一、, 第十四条, ①.
+_LABEL = re.compile(
+    r"^(?:[\u4e00-\u9fff]{1,4}[：:]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、]\D"
+    r"|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[条章节款]|[①-⑳])"
+)
 _LATIN_RUN = re.compile(r"^[!-~]+")
 _NO_LINE_START = "，。、；：？！”’）》」』〕】…—%"
 
@@ -200,11 +229,13 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
     edges = _Edges.of(col, size)
     shifted = [abs(ln.x0 - edges.left) > size * 0.8 for ln in col]
     short = [edges.short(ln, nxt, size) for ln, nxt in pairwise(col)] + [False]
-    # A dialogue label (问：, 答：, 记者：) after a finished sentence opens a paragraph, however
-    # it is indented.
+    # A dialogue label (问：, 记者：) or a list number (（一）, 第十四条) after a finished
+    # sentence or clause opens a paragraph, however it is indented, justified or not.
     prev = [before[0] if before else None, *col[:-1]]
     spoken = [
-        p is not None and bool(_LABEL.match(ln.text.strip())) and p.text.rstrip()[-1:] in "。？！…”"
+        p is not None
+        and bool(_LABEL.match(ln.text.strip()))
+        and p.text.rstrip()[-1:] in "。？！…”；："
         for ln, p in zip(col, prev, strict=True)
     ]
     turn = [False] * len(col)

@@ -101,10 +101,16 @@ def _horizontal_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]
 def _vertical_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:
     yspan = (min(ln.top for ln in lines), max(ln.bottom for ln in lines))
     cuts: list[Cut] = []
-    for gap in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.8):
+    for gap in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.4):
+        ruled = _ruled(gap, rules.vertical, yspan)
+        seen = any(
+            gap[0] - 1 <= x <= gap[1] + 1 and lo < yspan[1] and hi > yspan[0]
+            for x, lo, hi in rules.vertical
+        )
+        if gap[1] - gap[0] < sizes.body * 0.8 and not seen:
+            continue  # a narrow gap is a gutter only where a rule (or a scan's gutter) runs
         left = [ln for ln in lines if ln.x1 <= gap[0]]
         right = [ln for ln in lines if ln.x0 >= gap[1]]
-        ruled = _ruled(gap, rules.vertical, yspan)
         # Column rules inside one module are common, so a rule alone cuts only between
         # sides that each open like a module and have body text.
         # Without a rule, the right side must open at its left edge with display type: a

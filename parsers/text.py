@@ -127,7 +127,29 @@ def _full_width_punct(text: str) -> str:
 
 def _punct(text: str) -> str:
     text = _ASCII_PUNCT_NEAR_CJK.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)
-    return _HALF_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2) or ''}）", text)
+    text = _HALF_PAIR.sub(lambda m: f"（{m.group(1) or m.group(2) or ''}）", text)
+    return _curly_quotes(text) if '"' in text else text
+
+
+_QUOTE_NEAR_CJK = re.compile(rf'(?<=[{_CJK}{_CJK_PUNCT}])"|"(?=[{_CJK}])')
+
+
+def _curly_quotes(text: str) -> str:
+    """An ASCII double quote touching Chinese becomes “ or ”, whichever the quote before it
+    leaves open (OCR and hand-typed layers mix them: “链长制")."""
+    out, pos, open_ = [], 0, False
+    for m in re.finditer(r'[“”"]', text):
+        ch = m.group(0)
+        if ch == '"' and _QUOTE_NEAR_CJK.match(text, m.start()) is None:
+            fixed = ch
+        elif ch == '"':
+            fixed = "”" if open_ else "“"
+        else:
+            fixed = ch
+        open_ = fixed == "“" or (open_ and fixed == '"')
+        out.append(text[pos : m.start()] + fixed)
+        pos = m.end()
+    return "".join(out) + text[pos:]
 
 
 # OpenCC configurations a site profile may name: traditional (generic, Taiwan, Hong Kong

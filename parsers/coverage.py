@@ -20,7 +20,7 @@ from parsers.text import normalize_text
 if TYPE_CHECKING:
     from parsers.pdf_page import PdfPage
 
-_FOLD = str.maketrans("，；：！？（）　“”", ",;:!?() \"\"")
+_FOLD = str.maketrans("，；：！？（）　“”", ',;:!?() ""')
 # Markers that open bylines, briefs and list items are typography, not text: a byline is
 # stored without its ►, a list item without its bullet.
 MARKS = frozenset("►▶■□◆◇●○◎★☆▲△▼▽•")

@@ -63,6 +63,7 @@ class Report:
     coverage: dict[str, float] = field(default_factory=dict)  # page → characters placed share
     empty_pages: list[str] = field(default_factory=list)  # text on the page, no item from it
     kind_errors: list[str] = field(default_factory=list)  # ad taken for a notice or back
+    parsed: dict[str, PdfPage] = field(default_factory=dict, repr=False)  # page → what it gave
 
     @property
     def min_coverage(self) -> float:
@@ -238,6 +239,7 @@ def score_page(name: str, truth: dict[str, Any], page: PdfPage, report: Report) 
         )
     report.extra_articles += sum(1 for a in page.articles if id(a) not in matched)
     report.coverage[name] = page.coverage
+    report.parsed[name] = page
     if page.chars and not (page.articles or page.ads):
         report.empty_pages.append(f"{name}: {page.chars} characters, no article or ad")
     _leaks(name, truth, page, report)

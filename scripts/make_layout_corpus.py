@@ -1350,8 +1350,12 @@ PAGES: dict[str, Callable[[], Page]] = {
 
 
 def write(name: str, page: Page, producer: str) -> None:
-    """Write NAME.pdf and NAME.json, then check the PDF against the truth."""
-    pdf = OUT / f"{name}.pdf"
+    """Write NAME.pdf and NAME.json, then check the PDF against the truth.
+
+    Scans go with the other pages that need OCR, in garbled/ (scored on their own).
+    """
+    out = OUT / "garbled" if name == "l_ocr_columns" else OUT
+    pdf = out / f"{name}.pdf"
     with ts.private_use_bullets():
         page.sheet.write(str(pdf), CREATOR)
     truth = page.truth(producer)
@@ -1359,7 +1363,7 @@ def write(name: str, page: Page, producer: str) -> None:
     ts.verify(str(pdf), truth, copies)
     if truth.get("text_layer") == "ocr":
         scanned(pdf)  # checked while it had its text layer
-    (OUT / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
+    (out / f"{name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
 
 
 def main() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -328,10 +327,8 @@ def write_truth(path: Path, truth: dict[str, Any]) -> None:
 def clear_corpus() -> None:
     """Remove this script's old pages; README.md and make_layout_corpus.py's l_* pages stay."""
     OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.iterdir():
-        if old.is_dir():
-            shutil.rmtree(old)
-        elif not old.name.startswith("l_") and old.name != "README.md":
+    for old in [*OUT.iterdir(), *(OUT / "garbled").glob("*")]:
+        if old.is_file() and not old.name.startswith("l_") and old.name != "README.md":
             old.unlink()
 
 
@@ -405,7 +402,7 @@ def text_layer_variants(rng: random.Random) -> None:
         OUT / "r21.json", {"producer": "reportlab, radical ToUnicode", "shuffled": False, **truth}
     )
     garbled = OUT / "garbled"
-    garbled.mkdir()
+    garbled.mkdir(exist_ok=True)
     for name, remap in (("nounicode", None), ("pua", lambda code: 0xE000 + code % 0x1000)):
         spec = fitting_page(rng, "G1", issue, articles=1)
         with to_unicode(remap):

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from baokan import minhash
 from baokan.models import IssueRecord
+from parsers.notices import title_is_ad_or_notice
 from parsers.text import fold_for_match
 
 RULE_VERSION = "minhash128-b32r4-j0.70-c0.90-v1"
@@ -34,8 +35,6 @@ METHOD_MINHASH = "minhash-lsh"
 TEMPLATED_TITLE = re.compile(
     r"天气预报|天气|气象|空气质量|市场行情|行情|股市|收盘|汇率|牌价|开奖|潮汐|航班信息"
 )
-# Notices that run issue after issue behave like ads.
-NOTICE_TITLE = re.compile(r"(启事|声明|公告|讣告|广告)$")
 
 
 @dataclass
@@ -69,8 +68,9 @@ class Member:
 
 
 def item_type(title: str, kind: str) -> str:
-    """The type that decides what an item may merge with."""
-    if kind == "ad" or NOTICE_TITLE.search(title.strip()):
+    """The type that decides what an item may merge with (notices, which run issue after
+    issue, behave like ads)."""
+    if kind == "ad" or title_is_ad_or_notice(title):
         return "ad"
     return "templated" if TEMPLATED_TITLE.search(title) else "news"
 

@@ -848,28 +848,34 @@ def _article_issue(day: str, articles: list[tuple[str, str, str, str]]) -> Issue
     )  # fmt: skip
 
 
-def test_stored_texts_of_near_candidates_are_read_in_one_query(
+def test_stored_texts_of_near_candidates_are_read_in_one_query_before_the_writes(
     pg_schema: tuple[psycopg.Connection[Any], str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Every story in history, then all their reworded copies (34, most near the threshold)
-    # as one batch: the stories' texts are read together, once.
+    # as one batch: the stories' texts are read together, once, and before the batch's
+    # writes (which hold the connection while the client clusters) begin.
     con, schema = pg_schema
     store = DedupStore(con, "postgresql", schema)
     store.create_tables()
     records = load_eval()
     _assign(store, [r for r in records if r["variant"] == "base"])
     copies = [r for r in records if r["variant"] == "reworded"]
-    run, reads = store._run, []
+    run, write, events = store._run, store._write_items, []
 
     def counted(sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         if f"FROM {schema}.articles" in sql and sql.startswith("SELECT"):
-            reads.append(params)
+            events.append(("read", params))
         return run(sql, params)
 
+    def writing(*args: Any) -> None:
+        events.append(("write", ()))
+        write(*args)
+
     monkeypatch.setattr(store, "_run", counted)
+    monkeypatch.setattr(store, "_write_items", writing)
     members = _assign(store, copies)
-    assert len(reads) == 1 and len(reads[0][0]) >= 10
+    assert [e for e, _ in events] == ["read", "write"] and len(events[0][1][0]) >= 10
     assert {m.method for m in members} >= {METHOD_SHINGLES}
     by_group = {r["item_id"]: r["group"] for r in records}
     cids = {m.item_id: m.cluster_id for m in _stored(store)}

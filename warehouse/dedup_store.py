@@ -35,6 +35,7 @@ from baokan.dedup import (
     link,
     match_hash,
     memberships,
+    near_threshold,
     single,
 )
 from baokan.models import IssueRecord
@@ -636,6 +637,7 @@ class DedupStore:
             if old_ids
             else ([], [], None)
         )
+        self._prefetch_texts(items, sig, cand, old_items, old_sig, texts)
         self.timings["join"] = time.perf_counter() - clock - sum(self.timings.values())
         with ThreadPoolExecutor(max_workers=1) as pool:
             # PostgreSQL stores the batch while clustering runs here: the writes do not depend
@@ -656,6 +658,29 @@ class DedupStore:
         self.timings["write"] = time.perf_counter() - clock - sum(self.timings.values())
         mine = {it.item_id for it in items}
         return [m for m in members if m.item_id in mine]
+
+    def _prefetch_texts(
+        self,
+        items: Sequence[Item],
+        sig: minhash.Signatures,
+        cand: list[tuple[int, str]],
+        old_items: list[Item],
+        old_sig: minhash.Signatures | None,
+        texts: Texts,
+    ) -> None:
+        """Read the stored texts that linking will ask for (candidates whose estimate is near
+        a threshold) now: on PostgreSQL the batch's writes hold the connection while the
+        client clusters, and a read then would wait for them."""
+        if old_sig is None or not cand:
+            return
+        at = {it.item_id: i for i, it in enumerate(old_items)}
+        new = np.array([a for a, _ in cand], dtype=np.int64)
+        old = np.array([at[b] for _, b in cand], dtype=np.int64)
+        j = minhash.jaccard(sig.values[new], old_sig.values[old])
+        near = near_threshold(j, sig.shingles[new], old_sig.shingles[old])
+        wanted = np.unique(old[near & (sig.k[new] == old_sig.k[old])])
+        if len(wanted):
+            texts([old_items[i] for i in wanted.tolist()])
 
     def _cluster(
         self,

@@ -46,6 +46,11 @@ class Signatures:
     shingles: npt.NDArray[np.int64]  # shingle count per text (a set-size estimate)
     k: npt.NDArray[np.int8]  # shingle length used per text (5, or 3 for short texts)
 
+    def take(self, rows: npt.ArrayLike) -> Signatures:
+        """The signatures of these rows."""
+        idx = np.asarray(rows, dtype=np.int64)
+        return Signatures(self.values[idx], self.shingles[idx], self.k[idx])
+
 
 def signatures(texts: list[str]) -> Signatures:
     """MinHash signatures of match-folded texts (5-grams; 3-grams below SHORT_TEXT chars)."""
@@ -63,6 +68,15 @@ def signatures(texts: list[str]) -> Signatures:
         values[i] = _A * _whole_text_hash(cps[starts[i] : starts[i] + lengths[i]])
     counts = np.maximum(lengths - ks + 1, np.minimum(lengths, 1))
     return Signatures(values=values, shingles=counts, k=ks)
+
+
+def shingle_set(folded: str) -> set[str]:
+    """The shingles a signature is made of, as strings: 5-grams (3-grams below SHORT_TEXT
+    characters), or the whole text if it is shorter than its shingle."""
+    k = SHORT_SHINGLE if len(folded) < SHORT_TEXT else SHINGLE
+    if len(folded) < k:
+        return {folded} if folded else set()
+    return {folded[i : i + k] for i in range(len(folded) - k + 1)}
 
 
 def _whole_text_hash(codes: U32) -> np.uint32:

@@ -2,7 +2,10 @@
 
 Every sample article is a base story; the generator derives realistic appearances of it —
 re-crawls, PDF text (line breaks, ASCII punctuation, full-width digits), PDF text with
-OCR-style character errors, wire reprints with edits in other papers, truncated reprints —
+OCR-style character errors, wire reprints with edits in other papers, truncated reprints,
+reprints an editor reworded until their 5-gram Jaccard with the story is just above the 0.7
+threshold (where a MinHash estimate often reads below it), copies on another page of the
+same issue —
 plus templated daily reports (weather, markets) that must NOT merge across days, and ads
 that recur issue after issue. Each item carries its true group and its expected relation to
 the group's first appearance. Deterministic: run it again and the file does not change.
@@ -20,8 +23,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.dedup_eval import TRUTH, reworded, sample_text
+
 ROOT = Path(__file__).resolve().parent.parent
-TRUTH = ROOT / "baokan" / "sample" / "truth"
 OUT = ROOT / "tests" / "data" / "dedup_eval.json"
 SEED = 5
 
@@ -95,6 +99,51 @@ def truncate(paragraphs: list[str], rng: random.Random) -> list[str]:
     cut = int(len(text) * rng.uniform(0.6, 0.85))
     end = text.rfind("。", 0, cut)
     return [text[: (end + 1 if end > len(text) // 2 else cut)]]
+
+
+def near_threshold_items(
+    group: str, art: dict[str, Any], day: str, donor: str
+) -> list[dict[str, Any]]:
+    """Two reworded reprints just above the Jaccard threshold, and two copies on another page
+    of the same issue (the HTML page listed there too, and its PDF text): all reprints. A
+    random stream of their own, so the other items of the set stay as they were."""
+    rng = random.Random(f"{SEED}-{group}")
+    paras, title = art["paragraphs"], art["title"]
+    body = "\n".join(paras)
+    out = []
+    common = {"group": group, "title": title, "relation": "reprint"}
+    for i in range(2):
+        text = None
+        while text is None:
+            text = reworded(title, body, donor, 0.70, 0.76, rng)
+        out.append(
+            item(
+                item_id=f"{group}-reworded{i}",
+                variant="reworded",
+                body=text,
+                raw_sha256=sha(text),
+                site_id=OTHER_PAPERS[i + 1],
+                issue_date=later(day, rng.randrange(1, 15)),
+                **common,
+            )
+        )
+    pdf = pdf_text(paras, rng)
+    for i, (text, source) in enumerate(((body, "html"), (pdf, "pdf"))):
+        out.append(
+            item(
+                item_id=f"{group}-page{i}",
+                variant="other_page",
+                body=text,
+                raw_sha256=sha(text),
+                text_source=source,
+                site_id="sample",
+                issue_date=day,
+                page_label="A5",
+                position=4 + i,
+                **common,
+            )
+        )
+    return out
 
 
 def later(day: str, days: int) -> str:
@@ -342,6 +391,7 @@ def build() -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     seen: set[str] = set()
     ads: list[str] = []
+    donor = sample_text()
     for path in sorted(TRUTH.glob("*.json")):
         truth = json.loads(path.read_text("utf-8"))
         for page in truth["pages"]:
@@ -350,7 +400,9 @@ def build() -> list[dict[str, Any]]:
                 if art["title"] in seen:  # the sample's own reprint is one story
                     continue
                 seen.add(art["title"])
-                items += story_items(len(seen), art, truth["issue_date"], rng)
+                day = truth["issue_date"]
+                items += story_items(len(seen), art, day, rng)
+                items += near_threshold_items(f"story{len(seen):02d}", art, day, donor)
     return items + templated_items(rng) + ad_items(ads, rng)
 
 

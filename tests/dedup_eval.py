@@ -1,18 +1,22 @@
-"""Scoring of deduplication on the labelled evaluation set (tests/data/dedup_eval.json)."""
+"""Scoring of deduplication on the labelled evaluation set (tests/data/dedup_eval.json), and
+the rewording that scripts/make_dedup_eval.py and the tests make near-threshold copies with."""
 
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from baokan import minhash
 from baokan.dedup import Item, Member, item_type, match_hash
 from parsers.text import fold_for_match
 
 EVAL_SET = Path(__file__).parent / "data" / "dedup_eval.json"
+TRUTH = Path(__file__).resolve().parent.parent / "baokan" / "sample" / "truth"
 
 
 def load_eval() -> list[dict[str, Any]]:
@@ -104,3 +108,31 @@ def score(records: list[dict[str, Any]], members: list[Member]) -> Score:
         if c["group"] != group or c["relation"] not in ("canonical", "identical"):
             out.wrong_canonical.append(group)
     return out
+
+
+def reworded(
+    title: str, body: str, donor: str, lo: float, hi: float, rng: random.Random
+) -> str | None:
+    """An editor's rewording: short phrases replaced by others (taken from `donor`) at random
+    places until the folded 5-gram Jaccard with the story falls below `hi`; the body then if
+    that Jaccard is at least `lo`, else None."""
+    story = minhash.shingle_set(fold_for_match(f"{title}\n{body}"))
+    chars = list(body)
+    while len(chars) > 8:
+        at, d = rng.randrange(len(chars) - 4), rng.randrange(len(donor) - 4)
+        chars[at : at + rng.randrange(2, 5)] = donor[d : d + rng.randrange(2, 5)]
+        copy = minhash.shingle_set(fold_for_match(f"{title}\n{''.join(chars)}"))
+        j = len(story & copy) / len(story | copy)
+        if j < hi:
+            return "".join(chars) if j >= lo else None
+    return None
+
+
+def sample_text() -> str:
+    """Every sample article's body, one after another: where rewordings take their phrases."""
+    return "".join(
+        "".join(art["paragraphs"])
+        for path in sorted(TRUTH.glob("*.json"))
+        for page in json.loads(path.read_text("utf-8"))["pages"]
+        for art in page["articles"]
+    )

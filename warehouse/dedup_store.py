@@ -4,6 +4,9 @@ A new batch is deduplicated against all history with two joins — its band keys
 the stored band keys, its text hashes against the stored hashes — and then reads only the
 candidates and the clusters they belong to. Memory depends on the batch and the clusters it
 touches, never on the size of history. Everything runs inside the caller's transaction.
+Pairs whose estimated similarity is near a threshold are decided on their texts: a stored
+item's is read (in one query for all such items) from the articles and ads tables of the
+same schema, where the warehouse keeps every loaded item.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from baokan import minhash
 from baokan.dedup import (
     Item,
     Member,
+    Texts,
     UnionFind,
     candidate_pairs,
     canonical_order,
@@ -29,10 +33,13 @@ from baokan.dedup import (
     exact_pairs,
     issue_items,
     link,
-    members_of,
+    match_hash,
+    memberships,
+    near_threshold,
     single,
 )
 from baokan.models import IssueRecord
+from parsers.text import fold_for_match
 
 _ITEM_COLS = (
     "item_id",
@@ -176,6 +183,7 @@ class DedupStore:
         # Recent-tier rows at which maintain() compacts.
         self.compact_rows = COMPACT_ROWS if compact_rows is None else compact_rows
         self.timings: dict[str, float] = {}  # seconds per phase of the last assign()
+        self._text_tables: set[str] | None = None  # which of articles, ads exist (read once)
 
     def create_tables(self) -> None:
         """Create the dedup tables if they are missing."""
@@ -247,6 +255,59 @@ class DedupStore:
             self.con.unregister(name)
 
     # -- reading history ---------------------------------------------------------------------
+
+    def _texts(self, items: Sequence[Item] = (), texts: Sequence[str] = ()) -> Texts:
+        """`Texts` of a batch (at hand) and of stored items (read when first asked for, all
+        the items of one call in one query)."""
+        cache: dict[str, str | None] = dict(zip((it.item_id for it in items), texts, strict=True))
+
+        def lookup(wanted: Sequence[Item]) -> list[str | None]:
+            missing = [it for it in wanted if it.item_id not in cache]
+            if missing:
+                cache.update(self._stored_texts(missing))
+            return [cache[it.item_id] for it in wanted]
+
+        return lookup
+
+    def _stored_texts(self, items: Sequence[Item]) -> dict[str, str | None]:
+        """Folded match texts of stored items, from the articles (title and body) and ads
+        tables; None where no row there folds to the item's stored text hash."""
+        found: dict[str, str | None] = {it.item_id: None for it in items}
+        tables = self._tables_with_text()
+        selects, params = [], []
+        for kind, table, sql in (
+            ("article", "articles", "SELECT article_id, title, body FROM {}.articles"),
+            ("ad", "ads", "SELECT ad_id, CAST(NULL AS VARCHAR), text FROM {}.ads"),
+        ):
+            ids = sorted({it.item_id for it in items if it.kind == kind})
+            if ids and table in tables:
+                key = "article_id" if kind == "article" else "ad_id"
+                selects.append(
+                    sql.format(self.schema)
+                    + f" WHERE {key} IN (SELECT unnest(CAST(? AS VARCHAR[])))"
+                )
+                params.append(ids)
+        if not selects:
+            return found
+        hashes = {it.item_id: it.exact_hash for it in items}
+        for item_id, title, body in self._run(" UNION ALL ".join(selects), params):
+            folded = fold_for_match(body if title is None else f"{title}\n{body}")
+            # Only the text the stored signature was made from: never decide on other text.
+            if match_hash(folded) == hashes[item_id]:
+                found[item_id] = folded
+        return found
+
+    def _tables_with_text(self) -> set[str]:
+        """Which of the warehouse's articles and ads tables this schema has (a dedup store
+        on its own has neither: its near-threshold pairs are then decided on estimates)."""
+        if self._text_tables is None:
+            rows = self._run(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = ? AND table_name IN ('articles', 'ads')",
+                [self.schema],
+            )
+            self._text_tables = {str(r[0]) for r in rows}
+        return self._text_tables
 
     def _load(self, where: str, params: Sequence[Any]) -> tuple[list[Item], list[str], Any]:
         """Stored items matching `where`, with their cluster ids and signatures."""
@@ -437,14 +498,11 @@ class DedupStore:
         return int(n) / share
 
     def _rewrite(
-        self, groups: list[tuple[list[Item], minhash.Signatures]], old: set[str]
+        self, groups: list[tuple[list[Item], minhash.Signatures]], old: set[str], texts: Texts
     ) -> list[Member]:
         """Replace the member rows of clusters `old` by fresh ones for `groups` (one per cluster)."""
-        members: list[Member] = []
-        by_id: dict[str, Item] = {}
-        for items, sig in groups:
-            members += members_of(items, sig.values, sig.k)
-            by_id.update((it.item_id, it) for it in items)
+        members = [m for rows in memberships(groups, texts) for m in rows]
+        by_id = {it.item_id: it for items, _ in groups for it in items}
         if old:
             self._run(
                 f"DELETE FROM {self.schema}.cluster_members "
@@ -509,8 +567,8 @@ class DedupStore:
                 )
         for table in ("dedup_signatures", "cluster_members"):
             self._run(f"DELETE FROM {s}.{table} WHERE site_id = ? AND issue_date = ?", key)
-        remaining = self._clusters(affected)
-        self._rewrite([part for c in remaining.values() for part in _split(*c)], affected)
+        texts = self._texts()
+        self._rewrite(_split(self._clusters(affected), texts), affected, texts)
 
     def assign(self, items: Sequence[Item], texts: Sequence[str]) -> list[Member]:
         """Deduplicate a batch against all stored history and store it; its members' rows."""
@@ -525,7 +583,8 @@ class DedupStore:
         self.timings = {"sign": time.perf_counter() - clock}
         band = self._band_candidates(keys)
         self.timings["probe"] = time.perf_counter() - clock - sum(self.timings.values())
-        return self._assign(items, sig, keys, sorted(band | self._hash_candidates(items)), clock)
+        cand = sorted(band | self._hash_candidates(items))
+        return self._assign(items, sig, keys, cand, self._texts(items, texts), clock)
 
     def maintain(self) -> bool:
         """Compact the band-key tiers if the recent one is full (then vacuum its item rows),
@@ -569,6 +628,7 @@ class DedupStore:
         sig: minhash.Signatures,
         keys: np.ndarray,
         cand: list[tuple[int, str]],
+        texts: Texts,
         clock: float,
     ) -> list[Member]:
         old_ids = sorted({old for _, old in cand})
@@ -577,6 +637,7 @@ class DedupStore:
             if old_ids
             else ([], [], None)
         )
+        self._prefetch_texts(items, sig, cand, old_items, old_sig, texts)
         self.timings["join"] = time.perf_counter() - clock - sum(self.timings.values())
         with ThreadPoolExecutor(max_workers=1) as pool:
             # PostgreSQL stores the batch while clustering runs here: the writes do not depend
@@ -588,7 +649,7 @@ class DedupStore:
                 if self.dialect == "postgresql"
                 else None
             )
-            members = self._cluster(items, sig, keys, cand, old_items, old_cids, old_sig)
+            members = self._cluster(items, sig, keys, cand, old_items, old_cids, old_sig, texts)
             self.timings["cluster"] = time.perf_counter() - clock - sum(self.timings.values())
             if writing is None:
                 self._write_items(items, sig, keys)
@@ -597,6 +658,29 @@ class DedupStore:
         self.timings["write"] = time.perf_counter() - clock - sum(self.timings.values())
         mine = {it.item_id for it in items}
         return [m for m in members if m.item_id in mine]
+
+    def _prefetch_texts(
+        self,
+        items: Sequence[Item],
+        sig: minhash.Signatures,
+        cand: list[tuple[int, str]],
+        old_items: list[Item],
+        old_sig: minhash.Signatures | None,
+        texts: Texts,
+    ) -> None:
+        """Read the stored texts that linking will ask for (candidates whose estimate is near
+        a threshold) now: on PostgreSQL the batch's writes hold the connection while the
+        client clusters, and a read then would wait for them."""
+        if old_sig is None or not cand:
+            return
+        at = {it.item_id: i for i, it in enumerate(old_items)}
+        new = np.array([a for a, _ in cand], dtype=np.int64)
+        old = np.array([at[b] for _, b in cand], dtype=np.int64)
+        j = minhash.jaccard(sig.values[new], old_sig.values[old])
+        near = near_threshold(j, sig.shingles[new], old_sig.shingles[old])
+        wanted = np.unique(old[near & (sig.k[new] == old_sig.k[old])])
+        if len(wanted):
+            texts([old_items[i] for i in wanted.tolist()])
 
     def _cluster(
         self,
@@ -607,6 +691,7 @@ class DedupStore:
         old_items: list[Item],
         old_cids: list[str],
         old_sig: minhash.Signatures | None,
+        texts: Texts,
     ) -> list[Member]:
         """Link the batch with its candidates, and write the member rows of what it touches."""
         n = len(items)
@@ -624,7 +709,7 @@ class DedupStore:
                 np.array([(new, pos[old]) for new, old in cand], dtype=np.int64).reshape(-1, 2),
             ]
         )
-        for a, b in link(every, every_sig, pairs):
+        for a, b in link(every, every_sig, pairs, texts):
             uf.union(a, b)
         groups, alone = [], []  # alone: like nothing stored or in the batch (most items)
         for g in uf.groups():
@@ -634,7 +719,7 @@ class DedupStore:
                 alone.append(single(items[g[0]]))
         touched = {old_cids[i - n] for g in groups for i in g if i >= n}
         canon = self._canonicals(touched)
-        grown: list[Member] = []
+        kept: list[tuple[str, tuple[list[Item], minhash.Signatures]]] = []
         rebuild = []
         for g in groups:
             cids = sorted({old_cids[i - n] for i in g if i >= n})
@@ -644,11 +729,14 @@ class DedupStore:
                 # The common case (a reprint, a rerun ad): the cluster keeps its canonical,
                 # so only the new members are written, whatever the cluster's size.
                 one = _concat(canon[cids[0]][1], _take(sig, new))
-                for m in members_of([head, *(items[i] for i in new)], one.values, one.k)[1:]:
-                    m.cluster_id = cids[0]
-                    grown.append(m)
+                kept.append((cids[0], ([head, *(items[i] for i in new)], one)))
             else:
                 rebuild.append((cids, new))
+        grown: list[Member] = []
+        for (cid, _), rows in zip(kept, memberships([c for _, c in kept], texts), strict=True):
+            for m in rows[1:]:  # the head's row is stored already
+                m.cluster_id = cid
+                grown.append(m)
         full = {c for cids, _ in rebuild for c in cids}
         stored = self._clusters(full)
         rebuilt = []
@@ -660,7 +748,7 @@ class DedupStore:
                     _concat(*(p[1] for p in parts), _take(sig, new)),
                 )
             )
-        members = self._rewrite(rebuilt, full) + grown + alone
+        members = self._rewrite(rebuilt, full, texts) + grown + alone
         self._write_members(grown + alone, {it.item_id: it for it in items})
         return members
 
@@ -702,12 +790,17 @@ def _copy_column(values: Any) -> list[str]:
 
 
 def _split(
-    items: list[Item], sig: minhash.Signatures
+    clusters: dict[str, tuple[list[Item], minhash.Signatures]], texts: Texts
 ) -> list[tuple[list[Item], minhash.Signatures]]:
-    """The connected parts of a cluster's members under the linking rules. Every link a
+    """The connected parts of each cluster's members under the linking rules. Every link a
     member ever had was to another member, so these are the clusters its members would
-    form from scratch."""
-    return [([items[i] for i in g], _take(sig, g)) for g in components(items, sig)]
+    form from scratch. All clusters in one pass (each kept apart): their texts in one query."""
+    if not clusters:
+        return []
+    items = [it for members, _ in clusters.values() for it in members]
+    parts = [cid for cid, (members, _) in clusters.items() for _ in members]
+    sig = _concat(*(s for _, s in clusters.values()))
+    return [([items[i] for i in g], _take(sig, g)) for g in components(items, sig, texts, parts)]
 
 
 def _take(sig: minhash.Signatures, rows: Sequence[int]) -> minhash.Signatures:

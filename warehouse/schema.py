@@ -123,7 +123,7 @@ LEFT JOIN core.pages pg ON pg.site_id = a.site_id AND pg.issue_date = a.issue_da
         ("pdf_html_similarity", "double", "Text similarity 0–1 between the HTML text and its matched PDF region; NULL if unmatched."),
         ("cluster_id", "text", "Duplicate cluster: copies, reprints and HTML/PDF twins share it."),
         ("is_canonical", "bool", "True for the one canonical member of its cluster (earliest appearance, most complete text, HTML preferred)."),
-        ("cluster_relation", "text", "How this appearance relates to its cluster's canonical: 'canonical', 'identical', 'format_variant' or 'reprint'."),
+        ("cluster_relation", "text", "How this appearance relates to its cluster's canonical: 'canonical', 'identical' (same text, same page of the same issue), 'format_variant' (its HTML or PDF twin on that page) or 'reprint' (another issue, paper or page)."),
         ("parser_version", "text", "Version of the baokan parser that produced the row."),
     ),
 )  # fmt: skip

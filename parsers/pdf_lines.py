@@ -64,19 +64,34 @@ def _factor(ch: dict[str, Any], pdf: float, ocr: float) -> float:
 
 
 def _segment(chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule]) -> list[Line]:
-    """Split one baseline's characters at a column gap wider than a character or at a rule."""
+    """Split one baseline's characters at a column gap wider than a character or at a rule.
+
+    A gap is measured beyond the run's letter spacing (its narrowest gap so far): display
+    type tracked wide (项   目   巡   礼) is one line, not a character per column.
+    """
     chars.sort(key=lambda c: c["x0"])
     runs: list[list[dict[str, Any]]] = [[chars[0]]]
+    tracking = 0.0
     for ch in chars[1:]:
         prev = runs[-1][-1]
         gap = ch["x0"] - prev["x1"]
-        if gap > max(prev["size"], ch["size"]) * _factor(ch, 1.2, 0.9) or (
+        if len(runs[-1]) == 1 and _is_cjk_or_latin(prev) and _is_cjk_or_latin(ch):
+            # Tracking wider than 2.5 characters is a column gap after a one-character line.
+            alike = abs(ch["size"] - prev["size"]) < 0.5 and gap <= ch["size"] * 2.5
+            tracking = max(0.0, gap) if alike else 0.0
+        if gap - tracking > max(prev["size"], ch["size"]) * _factor(ch, 1.2, 0.9) or (
             gap > 0 and _crosses(rules, prev["x1"], ch["x0"], ch["top"], ch["bottom"])
         ):
             runs.append([ch])
+            tracking = 0.0
         else:
             runs[-1].append(ch)
+            tracking = min(tracking, max(0.0, gap))
     return [_line(run, spaces) for run in runs]
+
+
+def _is_cjk_or_latin(ch: dict[str, Any]) -> bool:
+    return ch["text"].isalnum()
 
 
 def _face(ch: dict[str, Any]) -> str:

@@ -402,3 +402,34 @@ def test_a_renamed_publication_is_updated_by_the_next_load(wh: Settings) -> None
         run = store.load_issue(renamed, issue, [])["load_run"]
     assert rows(wh.warehouse, "SELECT DISTINCT publication FROM marts.articles") == [("新名报",)]
     assert rows(wh.warehouse, "SELECT load_run FROM core.publications") == [(run,)]
+
+
+def test_page_coverage_and_unassigned_blocks_load_on_both_backends(wh: Settings) -> None:
+    """Every page says how much of its text was placed; what was not is kept, with its box."""
+    from baokan.fsutil import read_json
+    from baokan.models import BlockRecord, IssueRecord
+    from baokan.sites import get_site
+
+    process_issue("sample", DAY, settings=wh)
+    pages = rows(wh.warehouse, "SELECT chars, coverage FROM core.pages ORDER BY position")
+    assert pages and all(chars > 500 and coverage == 1.0 for chars, coverage in pages), pages
+    issue = IssueRecord.from_dict(read_json(wh.staged_path("sample", DAY)))
+    page = issue.pages[0]
+    page.coverage = 0.98
+    text = "（资料图）“未归类”的,文字\t块"
+    block = BlockRecord(
+        "b1", "sample", DAY, page.label, 1, text, [1.5, 2.0, 30.0, 12.5], None, "no role"
+    )
+    issue.unassigned = [block]
+    with open_warehouse(wh.warehouse) as store:
+        store.load_issue(get_site("sample", wh), issue, [])
+    stored = rows(wh.warehouse, "SELECT page_label, text, bbox, reason FROM core.unassigned_blocks")
+    assert [(p, t, list(b), r) for p, t, b, r in stored] == [
+        (page.label, text, [1.5, 2.0, 30.0, 12.5], "no role")
+    ]
+    ((blocks, coverage),) = rows(
+        wh.warehouse, "SELECT unassigned_blocks, coverage FROM marts.issues"
+    )
+    assert blocks == 1 and 0.98 < coverage < 1.0
+    process_issue("sample", DAY, settings=wh)  # a re-load replaces the issue's blocks too
+    assert rows(wh.warehouse, "SELECT count(*) FROM core.unassigned_blocks") == [(0,)]

@@ -3,4 +3,4 @@
 __version__ = "0.1.0"
 
 # Bump when parser output changes, so warehouse rows say which parser produced them.
-PARSER_VERSION = "2025.12.1"
+PARSER_VERSION = "2026.12.1"

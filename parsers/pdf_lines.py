@@ -142,8 +142,11 @@ def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
     for i, ch in enumerate(run):
         # A space character in the text layer, or a visible gap, is a word space
         # (本报记者 张明).
+        # Typesetters set a quarter em between Chinese and Latin or digits (扩产 4000 万):
+        # spacing, not a space, so there a word space must be wider.
+        mixed = i and _is_cjk(ch["text"]) != _is_cjk(run[i - 1]["text"])
         spaced = i and (
-            gaps[i - 1] - base > ch["size"] * _factor(ch, 0.2, 0.6)
+            gaps[i - 1] - base > ch["size"] * _factor(ch, 0.45 if mixed else 0.2, 0.6)
             or any(run[i - 1]["x1"] - 0.5 <= x <= ch["x0"] + 0.5 for x in spaces)
         )
         pieces.append((" " if spaced else "") + ch["text"])

@@ -357,7 +357,7 @@ def _signature(body: list[Line], sizes: Sizes) -> list[Line]:
     if len(body) < 3:
         return []
     last = reading_order(body)[-1]
-    col = [ln for ln in body if ln.x0 < last.x1 and ln.x1 > last.x0]
+    col = [ln for ln in body if ln.x0 <= last.x1 and ln.x1 >= last.x0]  # its own, at least
     left, right = min(ln.x0 for ln in col), max(ln.x1 for ln in col)
     text = normalize_text(last.text)
     if (

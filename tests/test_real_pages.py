@@ -1,8 +1,8 @@
 """Real Chinese pages (public repositories' fixtures) with hand-checked truth: tests/real_pages.
 
-SOURCE.md beside the pages says where each came from and how its truth was modelled. For now
-only what must hold is gated (every page parses, every page is scored, the text layer is the
-one the truth names); quality minimums come once the parser handles these layouts.
+SOURCE.md beside the pages says where each came from and how its truth was modelled. Every
+page parses and is scored, its text layer is the one the truth names, none of its text is
+lost (coverage 1.000), and the scores meet minimums that may only rise.
 """
 
 from __future__ import annotations
@@ -93,3 +93,25 @@ def test_every_page_parses_and_is_scored(report: Report) -> None:
 
 def test_text_layer_is_the_one_the_truth_names(report: Report) -> None:
     assert not report.layer_errors, format_report(report, verbose=False)
+
+
+# Minimums on these real pages; they may only rise. The pages are documents more than
+# newspaper pages (see SOURCE.md), and far from the 0.99 / 0.97 the corpus holds.
+MIN_MEAN_SIMILARITY = 0.43
+MIN_HEADLINE_ACCURACY = 0.22
+MIN_PARAGRAPH_F1 = 0.34
+
+
+def test_no_text_of_a_real_page_is_lost(report: Report) -> None:
+    """Coverage 1.000 on every page, and no page with text gives nothing."""
+    summary = format_report(report, False)
+    assert len(report.coverage) == len(PDFS) and report.min_coverage == 1.0, summary
+    assert not report.empty_pages, summary
+
+
+def test_real_pages_meet_the_minimums(report: Report) -> None:
+    summary = format_report(report, False)
+    mean = sum(a.similarity for a in report.articles) / len(report.articles)
+    assert mean >= MIN_MEAN_SIMILARITY, summary
+    assert report.headline_accuracy >= MIN_HEADLINE_ACCURACY, summary
+    assert report.paragraph_f1 >= MIN_PARAGRAPH_F1, summary

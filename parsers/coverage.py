@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING
 
 from parsers.pdf_lines import Line
 from parsers.pdf_roles import OCR_MARKER
-from parsers.text import normalize_text
+from parsers.text import MARKERS, normalize_text
 
 if TYPE_CHECKING:
     from parsers.pdf_page import PdfPage
 
 _FOLD = str.maketrans("，；：！？（）　“”", ',;:!?() ""')
-# Markers that open bylines, briefs and list items are typography, not text: a byline is
-# stored without its ►, a list item without its bullet.
-MARKS = frozenset("►▶■□◆◇●○◎★☆▲△▼▽•")
+# A byline is stored without its ►, a list item without its bullet: markers are not counted.
+MARKS = frozenset(MARKERS)
 
 
 @dataclass

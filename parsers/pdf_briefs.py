@@ -13,8 +13,7 @@ from dataclasses import replace
 from parsers.pdf_lines import Line
 from parsers.pdf_roles import reading_order
 from parsers.pdf_segment import Sizes
-
-MARKERS = "■□●○◆◇▲△★☆▶►"
+from parsers.text import MARKERS
 
 
 def _emphasis(face: str, sizes: Sizes) -> bool:

@@ -10,7 +10,7 @@ from itertools import pairwise
 from parsers.byline import close_spread_names
 from parsers.pdf_lines import Line, text_of
 from parsers.pdf_segment import CONTINUATION, Sizes
-from parsers.text import join_lines, normalize_text
+from parsers.text import MARKERS, join_lines, normalize_text
 
 _REPORTER = r"本报记者|本报通讯员|本报编辑部|本报评论员|记者|通讯员|特约记者"
 # OCR reads the byline triangle as 》 or ■; those count as markers only before a reporter title.
@@ -218,7 +218,7 @@ class _Edges:
 Before = tuple[Line, _Edges, bool] | None
 
 
-def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], bool]:
+def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], Before]:
     """Which lines of one column start a paragraph: set off the column's usual left edge
     (indented, or outdented under a hanging indent), or after a short last line.
 
@@ -278,7 +278,7 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
         # A hanging paragraph starts on the line its turn lines hang from.
         hangs = i + 1 < len(col) and turn[i + 1] and not turn[i]
         out.append((shifted[i] and not turn[i]) or after_short or hangs or spoken[i])
-    return out, turn[-1]
+    return out, (col[-1], edges, turn[-1])
 
 
 def paragraphs(
@@ -293,9 +293,8 @@ def paragraphs(
     before: Before = None
     for col in columns(lines + subheads):
         body = [ln for ln in col if id(ln) not in marked]
-        flags, turned = _starts(body, sizes, before) if body else ([], False)
+        flags, before = _starts(body, sizes, before) if body else ([], None)
         starts = dict(zip(map(id, body), flags, strict=True))
-        before = (body[-1], _Edges.of(body, sizes.body), turned) if body else None
         for line in col:
             if CONTINUATION.match(normalize_text(line.text)):
                 continuations.append(normalize_text(line.text))
@@ -324,7 +323,7 @@ def _is_byline(line: Line, sizes: Sizes) -> bool:
     if not match or len(text) > 40 or _SENTENCE.search(text):
         return False
     credit = match.group(1) is None
-    set_apart = text[0] in _MARKERS + "□◎●" or abs(line.size - sizes.body) > 0.3
+    set_apart = text[0] in MARKERS + "》" or abs(line.size - sizes.body) > 0.3
     return credit or set_apart or line.face != sizes.face or match.group(2) is not None
 
 

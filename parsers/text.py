@@ -29,6 +29,8 @@ _HALF_PAIR = re.compile(r"\(([^()（）]*)）|（([^()（）]*)\)")
 # URLs keep their ASCII punctuation; trailing sentence punctuation is not part of the URL.
 _URL = re.compile(r"(?:https?|ftp)://[!-~]*[\w/#=&%~+*-]|www\.[!-~]*[\w/#=&%~+*-]", re.ASCII)
 _WS = re.compile(r"[ \t\u00a0\u3000]+")
+# Markers that open bylines, briefs and list items: typography, not text (► 本报编辑部, ■ 简讯).
+MARKERS = "►▶■□◆◇●○◎★☆▲△▼▽•"
 # Glyphs of symbol fonts (Wingdings bullets, Symbol arrows) as PDFs map them: never text.
 _SYMBOL_PUA = re.compile("[\uf020-\uf0ff]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")

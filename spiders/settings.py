@@ -28,6 +28,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
     "spiders.middlewares.BackoffDelayMiddleware": 950,
+    # After decompression (590), before meta refresh (580) reads the text.
+    "spiders.middlewares.SniffEncodingMiddleware": 585,
 }
 COOKIES_ENABLED = False
 # No remote control of a running crawl: neither the telnet console nor Scrapy's remote

@@ -25,6 +25,8 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
+    # Every request and redirect hop: only the site's (or the mirror's) host:port.
+    "spiders.middlewares.HostPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
     "spiders.middlewares.BackoffDelayMiddleware": 950,

@@ -19,6 +19,7 @@ from baokan.rawzone import ManifestRow, RawZone, is_no_issue
 from baokan.sites import get_site
 from parsers.decode import decode_html
 from parsers.layout import label_from_url, parse_layout
+from spiders.hostpolicy import HostPolicy, OffsiteRefused
 from spiders.items import FetchedItem
 
 # Failure types → the error kinds crawl stats count.
@@ -71,6 +72,8 @@ class FounderSpider(scrapy.Spider):
         self.dates = [date.fromisoformat(d.strip()) for d in dates.split(",") if d.strip()]
         base = base_url or self.profile.base_url
         self.fetch_base = base if base.endswith("/") else base + "/"
+        # Read by HostPolicyMiddleware for every request and redirect hop.
+        self.host_policy = HostPolicy.for_crawl(self.profile, base_url)
         self.stats_file = Path(stats_file) if stats_file else None
         self.entries = {self.profile.entry_url(d) for d in self.dates}
         self.zone = RawZone(Settings.from_env().raw_dir)
@@ -115,9 +118,16 @@ class FounderSpider(scrapy.Spider):
         if canon in self.seen[day]:
             return  # image maps list an article twice (?div=0 / ?div=-1): one fetch
         self.seen[day].add(canon)
+        fetch = self._fetch_url(canon)
+        refused = self.host_policy.refusal(fetch)
+        if refused:
+            yield self._offsite(
+                canon, fetch, {"kind": kind, "issue_date": day, "label": label}, refused
+            )
+            return
         prior = self.prior[day].get(canon)
         if prior is None:
-            yield self._request(self._fetch_url(canon), kind, day, label)
+            yield self._request(fetch, kind, day, label)
             return
         self.counts["reused"] += 1
         yield FetchedItem(row=prior, body=None)
@@ -234,9 +244,38 @@ class FounderSpider(scrapy.Spider):
         """Store a PDF or article page as fetched."""
         yield self._item(response)
 
+    def _offsite(self, url: str, target: str, meta: dict[str, Any], reason: str) -> FetchedItem:
+        """The row of a link (or a redirect to target) the host policy refused: never fetched."""
+        row = self._row(url, meta, None, target)
+        row.kind = "offsite"
+        what = "link" if url == self.canonical(target) else f"redirect to {target}"
+        row.error = f"offsite {meta['kind']} {what} not fetched: {reason}"
+        self.counts["offsite"] += 1
+        self.logger.warning("%s: %s", url, row.error)
+        return FetchedItem(row=row, body=None)
+
+    def _refused_redirect(self, request: scrapy.Request, reason: str) -> FetchedItem:
+        """A request or redirect hop the host policy refused; an entry sent off-site: no issue."""
+        requested = request.meta.get("redirect_urls", [request.url])[0]
+        redirected = bool(request.meta.get("redirect_urls"))
+        if not (redirected and request.meta["kind"] == "layout" and self._is_entry(requested)):
+            return self._offsite(self.canonical(requested), request.url, request.meta, reason)
+        reasons = request.meta.get("redirect_reasons") or []
+        row = self._row(requested, request.meta, None, request.url)
+        row.status = next((r for r in reasons if isinstance(r, int)), 302)
+        row.error = (
+            f"no issue: redirected ({', '.join(map(str, reasons))}) off-site to {request.url}"
+        )
+        self.no_issue.append(request.meta["issue_date"])
+        return FetchedItem(row=row, body=None)
+
     def on_error(self, failure: Failure) -> Iterator[FetchedItem]:
         """A fetch that produced no response (DNS, refused, timeout) is recorded, not lost."""
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(OffsiteRefused):
+            reason = failure.getErrorMessage().removeprefix(f"{request.url}: ")
+            yield self._refused_redirect(request, reason)
+            return
         row = self._row(request.url, request.meta, None, request.url)
         row.error = (
             f"{failure.type.__name__}: {failure.getErrorMessage()}"
@@ -257,6 +296,7 @@ class FounderSpider(scrapy.Spider):
             "articles": self.counts["articles"],
             "bytes": self.counts["bytes"],
             "reused": self.counts["reused"],
+            "offsite": self.counts["offsite"],
             "errors": dict(sorted(self.errors.items())),
             "no_issue_days": sorted(set(self.no_issue)),
         }

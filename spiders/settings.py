@@ -43,6 +43,13 @@ EXTENSIONS = {
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
 
+# Caps on what one hostile page or issue can make the spider fetch. Hitting one records a
+# "capped" row naming the page and the cap; what is within the cap is still fetched.
+BAOKAN_MAX_MAP_AREAS = 2000  # image-map areas followed per page index page
+BAOKAN_MAX_ARTICLES_PER_ISSUE = 3000
+BAOKAN_MAX_PAGES_PER_ISSUE = 200  # page index pages
+BAOKAN_MAX_PAGE_DEPTH = 50  # page-list hops from the issue's entry page
+
 ITEM_PIPELINES = {"spiders.pipelines.RawZonePipeline": 100}
 
 LOG_LEVEL = "INFO"

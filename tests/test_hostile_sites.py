@@ -242,3 +242,79 @@ def test_names_resolving_inward_are_found() -> None:
 def test_allowed_hosts_are_validated(bad: str) -> None:
     with pytest.raises(SiteProfileError, match=r"p\.toml: field 'allowed_hosts'"):
         _policy(bad)
+
+
+LAYOUT = "pc/layout/202512/29/"
+
+
+def _generated_page(
+    pages: list[str], areas: list[str] | None = None, articles: list[str] | None = None
+) -> str:
+    """A page index page of the chinahightech template with the given links only."""
+    menu = "".join(f'<li class="posRelative"><a href="{p}">A：链</a></li>' for p in pages)
+    shapes = "".join(f'<area shape="rect" coords="0,0,9,9" href="{u}">' for u in areas or [])
+    items = "".join(
+        f'<li class="clearfix"><a href="{u}"><p>题</p></a></li>' for u in articles or []
+    )
+    return (
+        '<html><head><meta charset="utf-8"></head><body><img usemap="#PagePicMap">'
+        f'<map name="PagePicMap">{shapes}</map><ul id="layoutlist">{menu}</ul>'
+        f'<ul id="articlelist">{items}</ul></body></html>'
+    )
+
+
+def _capped(settings: Settings) -> list[Any]:
+    rows = RawZone(settings.raw_dir).read_manifest("chinahightech", DAY)
+    return [r for r in rows if r.kind == "capped"]
+
+
+def test_a_500_deep_chain_of_page_lists_stops_at_the_depth_cap(
+    settings: Settings, tmp_path: Path
+) -> None:
+    root = tmp_path / "chain"
+    (root / LAYOUT).mkdir(parents=True)
+    for i in range(1, 501):
+        page = _generated_page([f"node_A{i + 1}.html"])
+        (root / LAYOUT / f"node_A{i}.html").write_text(page, encoding="utf-8")
+    with serve(root) as (url, served):
+        result = _run(settings, url)
+        since = len(served.log)
+        again = _run(settings, url)
+        assert served.log[since:] == []  # the capped issue counts as complete: no re-crawl
+    assert served.paths() == [f"{LAYOUT}node_A{i}.html" for i in range(1, 52)]  # depth 0…50
+    (cap,) = _capped(settings)
+    assert "BAOKAN_MAX_PAGE_DEPTH=50" in (cap.error or "")
+    assert f"{LAYOUT}node_A51.html" in (cap.error or "") and "node_A52.html" in (cap.error or "")
+    assert result["stats"]["pages"] == 51 and len(result["stats"]["capped"]) == 1
+    assert result["stats"]["errors"] == {} and again["stats"]["issues_skipped"] == [DAY]
+
+
+def test_a_huge_image_map_is_followed_only_up_to_the_cap(settings: Settings, site: Path) -> None:
+    within = [f"../../../content/202512/29/content_{1001 + i % 3}.html" for i in range(2000)]
+    beyond = [f"../../../content/202512/29/beyond_{i}.html" for i in range(1000)]
+    entry = site / LAYOUT / "node_A1.html"
+    entry.write_text(_generated_page(["node_A1.html"], areas=within + beyond), encoding="utf-8")
+    with serve(site) as (url, served):
+        result = _run(settings, url)
+    assert not [p for p in served.paths() if "beyond_" in p]
+    assert result["stats"]["articles"] == 3 and result["stats"]["pages"] == 1
+    (cap,) = _capped(settings)
+    assert "BAOKAN_MAX_MAP_AREAS=2000" in (cap.error or "") and LAYOUT + "node_A1" in cap.url
+    assert "3000 areas, the first 2000 followed" in (cap.error or "")
+
+
+def test_pages_and_articles_per_issue_are_capped(settings: Settings, site: Path) -> None:
+    pages = [f"node_W{i}.html" for i in range(30)]
+    articles = [f"../../../content/202512/29/content_{1001 + i}.html" for i in range(9)]
+    for name in pages:
+        page = _generated_page(pages, articles=articles)
+        (site / LAYOUT / name).write_text(page, encoding="utf-8")
+    (site / LAYOUT / "node_A1.html").write_text(_generated_page(pages), encoding="utf-8")
+    overrides = {"BAOKAN_MAX_PAGES_PER_ISSUE": 20, "BAOKAN_MAX_ARTICLES_PER_ISSUE": 4}
+    with serve(site) as (url, served):
+        result = _run(settings, url, overrides=overrides)
+    stats = result["stats"]
+    assert stats["pages"] == 20 and stats["articles"] == 4
+    assert len([p for p in served.paths() if p.startswith(LAYOUT)]) == 20
+    caps = sorted((c.error or "").split(" ", 2)[1] for c in _capped(settings))
+    assert caps == ["BAOKAN_MAX_ARTICLES_PER_ISSUE=4", "BAOKAN_MAX_PAGES_PER_ISSUE=20"]

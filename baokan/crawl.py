@@ -189,7 +189,7 @@ def format_stats(stats: dict[str, Any]) -> str:
     return (
         f"crawl: {stats['pages']} pages, {stats['pdfs']} PDFs, {stats['articles']} articles, "
         f"{stats['bytes'] / 1e6:.1f} MB fetched, {stats['reused']} reused from raw; "
-        f"errors: {errors}; off-site refused: {stats['offsite']}; "
-        f"caps hit: {len(stats['capped'])}; no-issue days: {no_issue}; "
-        f"already complete (skipped): {len(stats['issues_skipped'])}/{stats['issues_requested']}"
+        f"errors: {errors}; no-issue days: {no_issue}; "
+        f"already complete (skipped): {len(stats['issues_skipped'])}/{stats['issues_requested']}; "
+        f"off-site refused: {stats['offsite']}; caps hit: {len(stats['capped'])}"
     )

@@ -126,6 +126,7 @@ def test_offsite_links_and_redirects_are_recorded_and_never_fetched(
     assert result["stats"]["errors"] == {}  # evil.example was never even looked up
     assert result["stats"]["articles"] == 9 - 2 and result["stats"]["pages"] == 3
     assert result["issues"][DAY]["offsite"] == 12 and result["issues"][DAY]["errors"] == 0
+    assert "off-site refused: 12; caps hit: 0" in crawl.format_stats(result["stats"])
     issue = parse_issue("chinahightech", DAY, settings=settings)
     assert issue["problems"] >= 2  # the two lost articles are problems of the issue
 

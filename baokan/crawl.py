@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from baokan.config import Settings
 from baokan.crawl_state import issue_state
-from baokan.rawzone import RawZone
+from baokan.rawzone import POLICY_KINDS, RawZone
 from baokan.sites import SiteProfile
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -117,6 +117,8 @@ def run_crawl(
             "articles": stats.get("articles", 0),
             "bytes": stats.get("bytes", 0),
             "reused": stats.get("reused", 0),
+            "offsite": stats.get("offsite", 0),
+            "capped": stats.get("capped", []),
             "errors": stats.get("errors", {}),
             "no_issue_days": sorted(no_issue),
         },
@@ -171,7 +173,8 @@ def _counts(zone: RawZone, profile: SiteProfile, day: str) -> dict[str, int]:
     rows = zone.read_manifest(profile.id, day)
     counts = {
         "responses": len(rows),
-        "errors": sum(r.status != 200 for r in rows),
+        "errors": sum(r.status != 200 and r.kind not in POLICY_KINDS for r in rows),
+        "offsite": sum(r.kind == "offsite" for r in rows),
         "bytes": sum(r.size for r in rows),
     }
     for kind in ("layout", "pdf", "article"):
@@ -187,5 +190,6 @@ def format_stats(stats: dict[str, Any]) -> str:
         f"crawl: {stats['pages']} pages, {stats['pdfs']} PDFs, {stats['articles']} articles, "
         f"{stats['bytes'] / 1e6:.1f} MB fetched, {stats['reused']} reused from raw; "
         f"errors: {errors}; no-issue days: {no_issue}; "
-        f"already complete (skipped): {len(stats['issues_skipped'])}/{stats['issues_requested']}"
+        f"already complete (skipped): {len(stats['issues_skipped'])}/{stats['issues_requested']}; "
+        f"off-site refused: {stats['offsite']}; caps hit: {len(stats['capped'])}"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from baokan.rawzone import RawZone, is_no_issue
+from baokan.rawzone import POLICY_KINDS, RawZone, is_no_issue
 from baokan.sites import SiteProfile
 from parsers.decode import decode_html
 from parsers.layout import parse_layout
@@ -15,7 +15,8 @@ def issue_state(zone: RawZone, profile: SiteProfile, day: str) -> str:
     """'absent', 'partial', 'complete', or 'no_issue' (a 4xx index fetched after the day ended).
 
     Complete means every link of every stored page index page (pages, PDF, articles) has a
-    200 row: an interrupted or failing crawl is never mistaken for a finished one.
+    200 row (or an off-site row): an interrupted or failing crawl is never mistaken for a
+    finished one. An issue that hit a crawl cap is complete with what was within the cap.
     """
     rows = {r.url: r for r in zone.read_manifest(profile.id, day)}
     entry = rows.get(profile.entry_url(date.fromisoformat(day)))
@@ -24,8 +25,12 @@ def issue_state(zone: RawZone, profile: SiteProfile, day: str) -> str:
     if is_no_issue(entry.status):
         # A 404 fetched on the day itself may just be an early look: check again later.
         return "no_issue" if _after_day(entry.fetched_at, day, profile.timezone) else "absent"
-    if any(r.status != 200 or not r.sha256 for r in rows.values()):
+    # Off-site and capped rows are the policy's doing, not failures; an entry refused is one.
+    failed = [r for r in rows.values() if r.status != 200 or not r.sha256]
+    if entry.kind in POLICY_KINDS or any(r.kind not in POLICY_KINDS for r in failed):
         return "partial"
+    if any(r.kind == "capped" for r in rows.values()):
+        return "complete"  # links beyond a cap are missing on purpose
     for row in rows.values():
         if row.kind != "layout":
             continue

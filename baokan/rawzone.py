@@ -23,7 +23,7 @@ class ManifestRow:
 
     site_id: str
     issue_date: str
-    kind: str  # 'layout' | 'pdf' | 'article'
+    kind: str  # 'layout' | 'pdf' | 'article', or a POLICY_KINDS row
     url: str  # canonical URL on the site's own host
     fetched_url: str  # where the bytes actually came from (a mirror, after redirects)
     status: int | None
@@ -53,6 +53,11 @@ def check_key(site_id: str, issue_date: str) -> None:
         ok = False
     if not ok:
         raise ValueError(f"invalid issue date {issue_date!r}: expected YYYY-MM-DD")
+
+
+# Rows for what the crawl's policy refused to fetch (an off-site link or redirect, a link
+# beyond a cap): recorded so they are visible, never failures a re-crawl could fix.
+POLICY_KINDS = ("offsite", "capped")
 
 
 def is_no_issue(status: int | None) -> bool:

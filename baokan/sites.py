@@ -67,6 +67,7 @@ OPTIONAL = (
     "drop_query",
     "charset",
     "convert",
+    "allowed_hosts",
 )
 
 
@@ -100,6 +101,8 @@ class SiteProfile:
     # Script conversion for display text, HTML and PDF alike ('' = none; 't2s', 'tw2s',
     # 'hk2s': traditional to simplified, see parsers.text.CONVERSIONS).
     convert: str = ""
+    # Hosts besides base_url's the spider may fetch (a PDF CDN): 'host' or 'host:port'.
+    allowed_hosts: tuple[str, ...] = ()
     source: str = ""
 
     def entry_url(self, issue_date: date, base_url: str | None = None) -> str:
@@ -192,8 +195,26 @@ def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
         min_pdf_html_similarity=float(threshold),
         selectors=dict(selectors),
         source=source,
+        allowed_hosts=_allowed_hosts(data.get("allowed_hosts", []), source),
         **quirks,
     )
+
+
+_HOST = re.compile(
+    r"[a-z0-9]([a-z0-9\-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9\-]*[a-z0-9])?)*(:[0-9]{1,5})?"
+)
+
+
+def _allowed_hosts(hosts: Any, source: str) -> tuple[str, ...]:
+    """Validated allowed_hosts: bare host names, optionally with a port (no scheme, no path)."""
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise SiteProfileError(f"{source}: field 'allowed_hosts': expected a list of strings")
+    bad = [h for h in hosts if not _HOST.fullmatch(h.lower().rstrip("."))]
+    if bad:
+        raise SiteProfileError(
+            f"{source}: field 'allowed_hosts': not a host or host:port: {', '.join(map(repr, bad))}"
+        )
+    return tuple(h.lower().rstrip(".") for h in hosts)
 
 
 def _quirks(data: dict[str, Any], source: str) -> dict[str, Any]:

@@ -25,9 +25,13 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
+    # Every request and redirect hop: only the site's (or the mirror's) host:port.
+    "spiders.middlewares.HostPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
     "spiders.middlewares.BackoffDelayMiddleware": 950,
+    # After decompression (590), before meta refresh (580) reads the text.
+    "spiders.middlewares.SniffEncodingMiddleware": 585,
 }
 COOKIES_ENABLED = False
 # No remote control of a running crawl: neither the telnet console nor Scrapy's remote
@@ -38,6 +42,13 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "scrapy.extensions.remote_control.RemoteControl": None,
 }
+
+# Caps on what one hostile page or issue can make the spider fetch. Hitting one records a
+# "capped" row naming the page and the cap; what is within the cap is still fetched.
+BAOKAN_MAX_MAP_AREAS = 2000  # image-map areas followed per page index page
+BAOKAN_MAX_ARTICLES_PER_ISSUE = 3000
+BAOKAN_MAX_PAGES_PER_ISSUE = 200  # page index pages
+BAOKAN_MAX_PAGE_DEPTH = 50  # page-list hops from the issue's entry page
 
 ITEM_PIPELINES = {"spiders.pipelines.RawZonePipeline": 100}
 

@@ -252,7 +252,8 @@ class Behaviour:
     fail_first: dict[str, tuple[int, int]] = field(default_factory=dict)  # path → (n, status)
     delay_first: dict[str, float] = field(default_factory=dict)  # path → seconds, first hit
     content_type: dict[str, str] = field(default_factory=dict)  # path → header value
-    redirect: dict[str, str] = field(default_factory=dict)  # path → site-relative target (302)
+    # path → site-relative target, or an absolute / protocol-relative URL (302)
+    redirect: dict[str, str] = field(default_factory=dict)
     log: list[tuple[str, float]] = field(default_factory=list)  # (path, monotonic time)
     agents: set[str] = field(default_factory=set)  # User-Agent headers seen
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -285,7 +286,9 @@ class _Handler(SimpleHTTPRequestHandler):
             time.sleep(b.delay_first[rel])
         if rel in b.redirect:
             self.send_response(302)
-            self.send_header("Location", "/" + b.redirect[rel])
+            target = b.redirect[rel]
+            absolute = target.startswith(("http://", "https://", "//"))
+            self.send_header("Location", target if absolute else "/" + target)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None

@@ -19,6 +19,7 @@ from baokan.rawzone import ManifestRow, RawZone, is_no_issue
 from baokan.sites import get_site
 from parsers.decode import decode_html
 from parsers.layout import label_from_url, parse_layout
+from spiders.hostpolicy import HostPolicy, OffsiteRefused
 from spiders.items import FetchedItem
 
 # Failure types → the error kinds crawl stats count.
@@ -34,6 +35,16 @@ _ERROR_KINDS = {
     "DownloadCancelledError": "too_large",  # DOWNLOAD_MAXSIZE exceeded
 }
 
+
+# Crawl caps (spiders/settings.py): setting name → what it limits.
+CAPS = {
+    "BAOKAN_MAX_MAP_AREAS": "image-map areas on one page",
+    "BAOKAN_MAX_ARTICLES_PER_ISSUE": "article links in one issue",
+    "BAOKAN_MAX_PAGES_PER_ISSUE": "page index pages in one issue",
+    "BAOKAN_MAX_PAGE_DEPTH": "page-list hops from the entry page",
+}
+# Per-issue caps: the manifest kind they count.
+_ISSUE_CAPS = {"layout": "BAOKAN_MAX_PAGES_PER_ISSUE", "article": "BAOKAN_MAX_ARTICLES_PER_ISSUE"}
 
 # Statuses the callbacks see (recorded as such); 3xx are left to Scrapy's redirect middleware,
 # which follows them (handle_httpstatus_all would hand the bare 301/302 to the callback).
@@ -71,6 +82,8 @@ class FounderSpider(scrapy.Spider):
         self.dates = [date.fromisoformat(d.strip()) for d in dates.split(",") if d.strip()]
         base = base_url or self.profile.base_url
         self.fetch_base = base if base.endswith("/") else base + "/"
+        # Read by HostPolicyMiddleware for every request and redirect hop.
+        self.host_policy = HostPolicy.for_crawl(self.profile, base_url)
         self.stats_file = Path(stats_file) if stats_file else None
         self.entries = {self.profile.entry_url(d) for d in self.dates}
         self.zone = RawZone(Settings.from_env().raw_dir)
@@ -83,6 +96,9 @@ class FounderSpider(scrapy.Spider):
         self.counts: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
         self.no_issue: list[str] = []
+        self.followed: Counter[tuple[str, str]] = Counter()  # (day, kind) → links followed
+        self.capped: list[str] = []
+        self.caps_hit: set[tuple[str, str, str]] = set()  # (day, cap, page): recorded once
 
     def _prior_rows(self, day: str) -> dict[str, ManifestRow]:
         rows = self.zone.read_manifest(self.profile.id, day, include_partial=True)
@@ -92,7 +108,7 @@ class FounderSpider(scrapy.Spider):
         """One request per issue: its first page index page."""
         for day in self.dates:
             url = self.profile.entry_url(day, self.fetch_base)
-            for out in self._follow(url, "layout", day.isoformat(), label_from_url(url)):
+            for out in self._follow(url, "layout", day.isoformat(), label_from_url(url), 0, url):
                 yield out
 
     def canonical(self, url: str) -> str:
@@ -107,31 +123,78 @@ class FounderSpider(scrapy.Spider):
             return self.fetch_base + canonical[len(self.profile.base_url) :]
         return canonical
 
-    def _follow(self, url: str, kind: str, day: str, label: str | None) -> Iterator[Any]:
-        """A request for url, once per issue; or, when raw already has it, its stored row."""
+    def _follow(
+        self, url: str, kind: str, day: str, label: str | None, depth: int, page: str
+    ) -> Iterator[Any]:
+        """A request for url, once per issue; or, when raw already has it, its stored row.
+
+        depth counts page-list hops from the entry; page is the page the link was found on.
+        """
         if not url.lower().startswith(("http://", "https://")):
             return  # file:, ftp:, data: … links are never fetched: nothing local leaks into raw
         canon = self.canonical(url)
         if canon in self.seen[day]:
             return  # image maps list an article twice (?div=0 / ?div=-1): one fetch
+        over = self._over_cap(kind, day, depth)
+        if over:
+            yield from self._cap(day, over, page, f"{canon} and any further ones not followed")
+            return
         self.seen[day].add(canon)
+        self.followed[day, kind] += 1
+        fetch = self._fetch_url(canon)
+        refused = self.host_policy.refusal(fetch)
+        if refused:
+            meta = {"kind": kind, "issue_date": day, "label": label}
+            yield self._offsite(canon, fetch, meta, refused)
+            return
         prior = self.prior[day].get(canon)
         if prior is None:
-            yield self._request(self._fetch_url(canon), kind, day, label)
+            yield self._request(fetch, kind, day, label, depth)
             return
         self.counts["reused"] += 1
         yield FetchedItem(row=prior, body=None)
         if kind == "layout":
             body = self.zone.get(prior.sha256 or "")
-            yield from self._links(body, prior.content_type, self._fetch_url(canon), day, label)
+            yield from self._links(body, prior.content_type, fetch, day, label, depth)
 
-    def _request(self, url: str, kind: str, day: str, label: str | None) -> scrapy.Request:
+    def _limit(self, cap: str) -> int:
+        return self.settings.getint(cap)
+
+    def _over_cap(self, kind: str, day: str, depth: int) -> str | None:
+        """The cap following one more link of this kind would exceed, if any."""
+        if kind == "layout" and depth > self._limit("BAOKAN_MAX_PAGE_DEPTH"):
+            return "BAOKAN_MAX_PAGE_DEPTH"
+        cap = _ISSUE_CAPS.get(kind)
+        if cap and self.followed[day, kind] >= self._limit(cap):
+            return cap
+        return None
+
+    def _cap(self, day: str, cap: str, page: str, dropped: str) -> Iterator[FetchedItem]:
+        """Record, once per issue and page, that a cap was hit on page: a 'capped' row."""
+        canon = self.canonical(page)
+        per_issue = cap in _ISSUE_CAPS.values() or cap == "BAOKAN_MAX_PAGE_DEPTH"
+        key = (day, cap, "" if per_issue else canon)
+        if key in self.caps_hit:
+            return
+        self.caps_hit.add(key)
+        message = f"cap {cap}={self._limit(cap)} ({CAPS[cap]}) hit on {canon}: {dropped}"
+        self.capped.append(f"{day}: {message}")
+        self.logger.warning("%s", message)
+        row = self._row(canon, {"kind": "capped", "issue_date": day, "label": None}, None, page)
+        row.url = f"{canon}#{cap.lower()}"  # a fragment no real link has: no clash with its row
+        row.error = message
+        yield FetchedItem(row=row, body=None)
+
+    def _request(
+        self, url: str, kind: str, day: str, label: str | None, depth: int
+    ) -> scrapy.Request:
         callback = self.parse_layout if kind == "layout" else self.parse_leaf
         meta = {
             "handle_httpstatus_list": HANDLED_STATUSES,
             "kind": kind,
             "issue_date": day,
             "label": label,
+            "page_depth": depth,  # not "depth": Scrapy's DepthMiddleware owns that key
         }
         # The spider dedups per issue itself (self.seen); Scrapy's own filter would drop the
         # redirect of a second day without an issue to the same homepage, and with it the
@@ -205,6 +268,7 @@ class FounderSpider(scrapy.Spider):
             response.url,
             response.meta["issue_date"],
             response.meta["label"],
+            response.meta.get("page_depth", 0),
             item,
         )
 
@@ -215,6 +279,7 @@ class FounderSpider(scrapy.Spider):
         url: str,
         day: str,
         label: str | None,
+        depth: int,
         item: FetchedItem | None = None,
     ) -> Iterator[Any]:
         html = decode_html(body, content_type, self.profile.charset)
@@ -224,19 +289,53 @@ class FounderSpider(scrapy.Spider):
             item.row.page_label = label
             yield item
         for link in page.pages:
-            yield from self._follow(link.url, "layout", day, link.label or None)
+            yield from self._follow(link.url, "layout", day, link.label or None, depth + 1, url)
         if page.pdf_url:
-            yield from self._follow(page.pdf_url, "pdf", day, label)
-        for article in dict.fromkeys([a.url for a in page.articles] + [a.url for a in page.areas]):
-            yield from self._follow(article, "article", day, label)
+            yield from self._follow(page.pdf_url, "pdf", day, label, depth, url)
+        areas = page.areas
+        if len(areas) > self._limit("BAOKAN_MAX_MAP_AREAS"):
+            areas = areas[: self._limit("BAOKAN_MAX_MAP_AREAS")]
+            dropped = f"{len(page.areas)} areas, the first {len(areas)} followed"
+            yield from self._cap(day, "BAOKAN_MAX_MAP_AREAS", url, dropped)
+        for article in dict.fromkeys([a.url for a in page.articles] + [a.url for a in areas]):
+            yield from self._follow(article, "article", day, label, depth, url)
 
     def parse_leaf(self, response: Response) -> Iterator[FetchedItem]:
         """Store a PDF or article page as fetched."""
         yield self._item(response)
 
+    def _offsite(self, url: str, target: str, meta: dict[str, Any], reason: str) -> FetchedItem:
+        """The row of a link (or a redirect to target) the host policy refused: never fetched."""
+        row = self._row(url, meta, None, target)
+        row.kind = "offsite"
+        what = "link" if url == self.canonical(target) else f"redirect to {target}"
+        row.error = f"offsite {meta['kind']} {what} not fetched: {reason}"
+        self.counts["offsite"] += 1
+        self.logger.warning("%s: %s", url, row.error)
+        return FetchedItem(row=row, body=None)
+
+    def _refused_redirect(self, request: scrapy.Request, reason: str) -> FetchedItem:
+        """A request or redirect hop the host policy refused; an entry sent off-site: no issue."""
+        requested = request.meta.get("redirect_urls", [request.url])[0]
+        redirected = bool(request.meta.get("redirect_urls"))
+        if not (redirected and request.meta["kind"] == "layout" and self._is_entry(requested)):
+            return self._offsite(self.canonical(requested), request.url, request.meta, reason)
+        reasons = request.meta.get("redirect_reasons") or []
+        row = self._row(requested, request.meta, None, request.url)
+        row.status = next((r for r in reasons if isinstance(r, int)), 302)
+        row.error = (
+            f"no issue: redirected ({', '.join(map(str, reasons))}) off-site to {request.url}"
+        )
+        self.no_issue.append(request.meta["issue_date"])
+        return FetchedItem(row=row, body=None)
+
     def on_error(self, failure: Failure) -> Iterator[FetchedItem]:
         """A fetch that produced no response (DNS, refused, timeout) is recorded, not lost."""
         request = failure.request  # type: ignore[attr-defined]
+        if failure.check(OffsiteRefused):
+            reason = failure.getErrorMessage().removeprefix(f"{request.url}: ")
+            yield self._refused_redirect(request, reason)
+            return
         row = self._row(request.url, request.meta, None, request.url)
         row.error = (
             f"{failure.type.__name__}: {failure.getErrorMessage()}"
@@ -257,6 +356,8 @@ class FounderSpider(scrapy.Spider):
             "articles": self.counts["articles"],
             "bytes": self.counts["bytes"],
             "reused": self.counts["reused"],
+            "offsite": self.counts["offsite"],
+            "capped": self.capped,
             "errors": dict(sorted(self.errors.items())),
             "no_issue_days": sorted(set(self.no_issue)),
         }

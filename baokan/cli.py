@@ -1,4 +1,8 @@
-"""The `baokan` command line."""
+"""The `baokan` command line.
+
+Exit status: 0 when every issue is complete or missing (no issue that day), 1 when any issue
+failed or is partial (or a command failed), 2 on a usage error, 130 when interrupted.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,49 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from baokan.progress import Reporter
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Issue statuses that make `ingest` / `reparse` exit 1.
+BAD_STATUSES = ("failed", "partial")
 
 
-def _progress(message: str) -> None:
-    print(f"  … {message}", file=sys.stderr, flush=True)
+class UsageError(ValueError):
+    """The command line asks for something baokan will not do (exit status 2)."""
+
+
+def iso_date(value: str) -> str:
+    """An argparse type: YYYY-MM-DD, with the reason when it is not one."""
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"invalid date {value!r}: {exc} (expected YYYY-MM-DD)"
+        ) from None
+
+
+def _reporter(args: argparse.Namespace) -> Reporter:
+    return Reporter.for_terminal(quiet=args.quiet, verbose=args.verbose)
+
+
+def _check_site_and_dates(site_id: str, first: str, last: str | None) -> None:
+    """The site exists, the range runs forward, no date is after today in the paper's timezone."""
+    last = last or first
+    if last < first:
+        raise UsageError(f"--until {last} is before --date {first}")
+    from baokan.sites import load_sites
+
+    sites = load_sites()
+    if site_id not in sites:
+        raise UsageError(f"unknown site {site_id!r} (known: {', '.join(sorted(sites))})")
+    tz = sites[site_id].timezone
+    today = datetime.now(ZoneInfo(tz)).date()
+    if date.fromisoformat(last) > today:
+        raise UsageError(f"{last} is after today ({today} in {tz}): no such issue yet")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -18,7 +60,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from baokan.demo import run_demo
 
     result = run_demo()
-    return 1 if result.failures else 0
+    return EXIT_FAILED if result.failures else EXIT_OK
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
@@ -32,8 +74,11 @@ def cmd_sites(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_issues(issues: list[dict], failures: list[str]) -> int:
+def _print_issues(issues: list[dict], failures: list[str], quiet: bool = False) -> int:
+    """One line per issue (with -q only the bad ones), its problems, then the exit status."""
     for issue in issues:
+        if quiet and issue["status"] not in BAD_STATUSES:
+            continue
         print(
             f"{issue['site_id']} {issue['issue_date']}: {issue['status']}, "
             f"{issue['pages_parsed']}/{issue['pages_listed']} pages, {issue['articles']} articles, "
@@ -43,40 +88,59 @@ def _print_issues(issues: list[dict], failures: list[str]) -> int:
             print(f"  - {detail}")
     for failure in failures:
         print(f"FAILED {failure}", file=sys.stderr)
-    return 1 if failures else 0
+    bad = [f"{i['issue_date']} {i['status']}" for i in issues if i["status"] in BAD_STATUSES]
+    bad += [f.split(":")[0] for f in failures]
+    if bad:
+        shown = ", ".join(bad[:5]) + (f", … {len(bad) - 5} more" if len(bad) > 5 else "")
+        total = len(issues) + len(failures)
+        print(f"baokan: {len(bad)} of {total} issues not complete ({shown})", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Crawl, parse, dedup and load a date range."""
     from baokan.ingest import date_range, ingest
 
-    result = ingest(
-        args.site,
-        date_range(args.date, args.until),
-        base_url=args.base_url,
-        progress=_progress,
-        force=args.force,
-    )
-    if result.crawl:
+    _check_site_and_dates(args.site, args.date, args.until)
+    dates = date_range(args.date, args.until)
+    with _reporter(args) as reporter:
+        result = ingest(
+            args.site,
+            dates,
+            base_url=args.base_url,
+            progress=reporter,
+            force=args.force,
+            step=reporter.step,
+        )
+        reporter.finish(len(dates))
+    if result.crawl and not args.quiet:
         from baokan.crawl import format_stats
 
         print(format_stats(result.crawl["stats"]))
-    return _print_issues(result.issues, result.failures)
+    return _print_issues(result.issues, result.failures, args.quiet)
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     """Re-parse, dedup and re-load a date range from the raw zone, without the network."""
     from baokan.ingest import date_range, ingest
 
-    result = ingest(args.site, date_range(args.date, args.until), crawl=False, progress=_progress)
-    return _print_issues(result.issues, result.failures)
+    _check_site_and_dates(args.site, args.date, args.until)
+    dates = date_range(args.date, args.until)
+    with _reporter(args) as reporter:
+        result = ingest(args.site, dates, crawl=False, progress=reporter, step=reporter.step)
+        reporter.finish(len(dates))
+    return _print_issues(result.issues, result.failures, args.quiet)
 
 
 def cmd_parse_pdf(args: argparse.Namespace) -> int:
     """Parse one page PDF into articles and ads."""
     from parsers.pdf_page import parse_pdf
 
-    pages = parse_pdf(Path(args.file).read_bytes(), args.file)
+    path = Path(args.file)
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory; give one page PDF (eval-pdf takes a directory)")
+    pages = parse_pdf(path.read_bytes(), args.file)
     if args.json:
         out = {
             "pages": [
@@ -153,55 +217,128 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     out = Path(args.out) if args.out else settings.data_dir / "export"
     with open_warehouse(settings.warehouse) as store:
-        written = export_marts(store, out, args.format)
+        written = export_marts(store, out, args.format, partitioned=args.partitioned)
     for path, rows in written.items():
         print(f"{path}  {rows} rows")
-    return 0
+    return EXIT_OK
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    """Run SQL on BAOKAN_WAREHOUSE (a DuckDB file read-only, or PostgreSQL); a prompt if none."""
+    from baokan import sql_shell
+    from baokan.config import Settings
+
+    fmt = "csv" if args.csv else "table"
+    with sql_shell.connect(Settings.from_env().warehouse) as cur:
+        if args.query:
+            for statement in sql_shell.statements(args.query):
+                sql_shell.run(cur, statement, fmt)
+        elif sys.stdin.isatty():
+            sql_shell.repl(cur, fmt)
+        else:  # a script on stdin
+            for statement in sql_shell.statements(sys.stdin.read()):
+                sql_shell.run(cur, statement, fmt)
+    return EXIT_OK
+
+
+EPILOG = """exit status: 0 every issue complete or missing (no issue that day); 1 an issue failed
+or is partial, or the command failed; 2 usage error (bad flag, date or site); 130 interrupted.
+Settings: BAOKAN_DATA_DIR, BAOKAN_WAREHOUSE, BAOKAN_SITES_DIR (see README)."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from baokan import PARSER_VERSION
+
+    try:
+        package = version("baokan")
+    except PackageNotFoundError:  # a source tree that was never installed
+        package = "unknown"
+    return f"baokan {package} (parser {PARSER_VERSION})"
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="no progress; only problems"
+    )
+    group.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="every progress message"
+    )
+
+
+def _command(
+    sub: argparse._SubParsersAction, name: str, func: object, help_text: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose --help starts with the same one-line description as `baokan --help`."""
+    p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
+    # SUPPRESS: -q/-v given before the subcommand are not reset by the subcommand's defaults.
+    _add_verbosity(p, argparse.SUPPRESS)
+    p.set_defaults(func=func)
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(prog="baokan", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="ingest the bundled sample e-paper").set_defaults(func=cmd_demo)
-    sub.add_parser("sites", help="list configured sites").set_defaults(func=cmd_sites)
+    parser = argparse.ArgumentParser(
+        prog="baokan",
+        description="Scrape, parse, deduplicate and load Chinese e-paper issues (电子报).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    _add_verbosity(parser, False)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _command(sub, "demo", cmd_demo, "serve the bundled sample e-paper and ingest it end to end")
+    _command(sub, "sites", cmd_sites, "list the configured site profiles")
     for name, func, help_text in (
-        ("ingest", cmd_ingest, "crawl and ingest a date range"),
-        ("reparse", cmd_reparse, "re-parse a date range from raw"),
+        ("ingest", cmd_ingest, "crawl, parse, dedup and load a date range of issues"),
+        ("reparse", cmd_reparse, "parse, dedup and load a date range again from raw, offline"),
     ):
-        p = sub.add_parser(name, help=help_text)
-        p.add_argument("site")
-        p.add_argument("--date", required=True, help="issue date, YYYY-MM-DD")
-        p.add_argument("--until", help="last issue date of a range (inclusive)")
+        p = _command(sub, name, func, help_text)
+        p.add_argument("site", help="site profile id (see `baokan sites`)")
+        p.add_argument("--date", required=True, type=iso_date, help="issue date, YYYY-MM-DD")
+        p.add_argument("--until", type=iso_date, help="last issue date of a range (inclusive)")
         if name == "ingest":
             p.add_argument("--base-url", help="fetch from this mirror instead of the site's host")
             p.add_argument(
                 "--force", action="store_true", help="re-fetch issues already complete in raw"
             )
-        p.set_defaults(func=func)
-    p = sub.add_parser("parse-pdf", help="parse one page PDF")
-    p.add_argument("file")
+    p = _command(sub, "parse-pdf", cmd_parse_pdf, "parse one page PDF into articles and ads")
+    p.add_argument("file", help="a page PDF")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(func=cmd_parse_pdf)
-    p = sub.add_parser("eval-pdf", help="score the PDF parser on a ground-truth corpus")
+    p = _command(sub, "eval-pdf", cmd_eval_pdf, "score the PDF parser on a ground-truth corpus")
     p.add_argument("corpus", nargs="?", default="tests/pdf_corpus", help="corpus directory")
-    p.add_argument("--quiet", action="store_true", help="totals only, no per-article lines")
-    p.set_defaults(func=cmd_eval_pdf)
-    p = sub.add_parser("export", help="export the marts to files")
+    p = _command(sub, "export", cmd_export, "export the marts to Parquet files")
     p.add_argument("--format", choices=["parquet"], default="parquet")
     p.add_argument("--out", help="output directory (default: $BAOKAN_DATA_DIR/export)")
-    p.set_defaults(func=cmd_export)
+    p.add_argument(
+        "--partitioned",
+        action="store_true",
+        help="one directory per mart, partitioned site_id=…/year=… (for large warehouses)",
+    )
+    p = _command(sub, "sql", cmd_sql, "run SQL on the warehouse, or open a SQL prompt")
+    p.add_argument("query", nargs="?", help="SQL to run (default: a prompt, or stdin's script)")
+    p.add_argument("--csv", action="store_true", help="CSV on stdout instead of a table")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `baokan` console script."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+    except UsageError as exc:
+        print(f"baokan {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("baokan: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (ValueError, OSError, RuntimeError, LookupError) as exc:
         print(f"baokan: error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -65,6 +65,11 @@ def crawl_command(
     return cmd
 
 
+def span(dates: list[str]) -> str:
+    """A date range for people: one date, or first…last and how many (never every date)."""
+    return dates[0] if len(dates) == 1 else f"{dates[0]}…{dates[-1]} ({len(dates)} issues)"
+
+
 def _progress_rows(zone: RawZone, profile: SiteProfile, dates: list[str], since: float) -> int:
     """Rows fetched so far: the in-progress manifests, or this run's committed ones."""
     total = 0
@@ -156,7 +161,7 @@ def _run_spider(
             time.sleep(0.2)
             rows = _progress_rows(zone, profile, dates, wall_start)
             if progress and rows != seen:
-                progress(f"crawl {profile.id} {','.join(dates)}: {rows} responses")
+                progress(f"crawl {profile.id} {span(dates)}: {rows} responses")
                 seen = rows
     stderr = stderr_path.read_text(encoding="utf-8", errors="replace")
     if proc.returncode != 0 or not stats_file.exists():

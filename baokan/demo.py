@@ -81,10 +81,8 @@ def print_summary(result: IngestResult, settings: Settings, seconds: float) -> N
     for line in [d for i in issues for d in i["problem_details"]] + result.failures:
         print(f"  - {line}")
     print(f"time       {seconds:.1f} s")
-    if settings.warehouse.startswith("duckdb:///"):
-        client = "the DuckDB CLI", f"duckdb {settings.warehouse.removeprefix('duckdb:///')}"
-    else:
-        client = "psql", f"psql '{settings.warehouse}'"
-    print(f"\nwarehouse  {settings.warehouse}\nTry it in {client[0]}:")
-    print(f"  {client[1]}")
+    print(f"\nwarehouse  {settings.warehouse}")
+    print("Try it: .venv/bin/baokan sql (a SQL prompt on this warehouse), then paste")
+    if not settings.warehouse.startswith("duckdb:///"):
+        print("  (or in psql, with the same URL)")
     print("\n".join(f"  {line}" for line in EXAMPLE_SQL.splitlines()))

@@ -11,6 +11,8 @@ from baokan import steps
 from baokan.config import Settings
 
 Progress = Callable[[str], None]
+# Called as step(n, total, label) before issue n of total (1-based) is parsed and loaded.
+Step = Callable[[int, int, str], None]
 
 
 def date_range(start: str, until: str | None = None) -> list[str]:
@@ -39,6 +41,7 @@ def ingest(
     progress: Progress = lambda _: None,
     crawl: bool = True,
     force: bool = False,
+    step: Step | None = None,
 ) -> IngestResult:
     """Run every step for each date; one bad issue is reported and the others still load."""
     settings = settings or Settings.from_env()
@@ -49,7 +52,10 @@ def ingest(
         )
     result = IngestResult(crawl=crawled)
     for n, day in enumerate(dates, 1):
-        progress(f"[{n}/{len(dates)}] parse, dedup, load {site_id} {day}")
+        if step:
+            step(n, len(dates), f"parse, dedup, load {site_id} {day}")
+        else:
+            progress(f"[{n}/{len(dates)}] parse, dedup, load {site_id} {day}")
         try:
             result.issues.append(steps.process_issue(site_id, day, settings=settings))
         except Exception as exc:  # one issue's failure must not stop the range

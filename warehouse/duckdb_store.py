@@ -98,7 +98,8 @@ class DuckDBWarehouse(Warehouse):
 
     def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
         """A query's result as Arrow, straight from DuckDB."""
-        return self.con.execute(sql, list(params)).to_arrow_table()
+        # A relation, not a DB-API cursor: DuckDB warns that the cursor path copies the rows.
+        return self.con.sql(sql, params=list(params) or None).to_arrow_table()
 
     def close(self) -> None:
         """Close the connection, releasing the file for other processes."""

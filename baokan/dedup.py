@@ -329,8 +329,17 @@ class UnionFind:
         return list(out.values())
 
 
-def candidate_pairs(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Row pairs (i < j) sharing at least one band key, from one batch's band keys."""
+# Members of one band bucket beyond which its pairs are not all formed: a bucket of n
+# distinct texts has n(n-1)/2 pairs (2,000 near-copies of a notice: 2M pairs in each of 32
+# bands, 3.5 GB). A larger bucket links each member to the bucket's first member and to the
+# one before it, and the rules decide each of those pairs as usual: memory linear in the
+# bucket. Real batches never come near it (identical texts are collapsed before pairing).
+BUCKET_CAP = 64
+
+
+def candidate_pairs(keys: npt.NDArray[np.int64], cap: int = BUCKET_CAP) -> npt.NDArray[np.int64]:
+    """Row pairs (i < j) sharing at least one band key, from one batch's band keys: all pairs
+    of a bucket of up to `cap` rows, a chain through its first row beyond that."""
     n, bands = keys.shape
     rows = np.repeat(np.arange(n, dtype=np.int64), bands)
     order = np.lexsort((rows, keys.ravel()))
@@ -340,13 +349,43 @@ def candidate_pairs(keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     parts = [np.empty((0, 2), dtype=np.int64)]
     # Every pair within each run of equal keys, one vectorized step per run length (a few
     # dozen lengths, however many runs): offsets of all pairs of a run of that length.
-    for length in np.unique(lengths[lengths > 1]).tolist():
+    small = lengths[(lengths > 1) & (lengths <= cap)]
+    for length in np.unique(small).tolist():
         run = starts[lengths == length][:, None]
         a, b = np.triu_indices(length, k=1)
         parts.append(np.column_stack([rows[(run + a).ravel()], rows[(run + b).ravel()]]))
+    big = lengths > cap
+    for start, length in zip(starts[big].tolist(), lengths[big].tolist(), strict=True):
+        members = rows[start : start + length]
+        parts.append(np.column_stack([np.full(length - 1, members[0]), members[1:]]))
+        parts.append(np.column_stack([members[1:-1], members[2:]]))
     pairs = np.concatenate(parts)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     return np.unique(pairs, axis=0)
+
+
+def representatives(items: Sequence[Item], parts: Sequence[object] | None = None) -> list[int]:
+    """The first item of each text and merge key (and part): the only ones paired by band
+    keys. A rerun ad's thousand identical copies share every key, and all their pairs would be
+    a million per band; the copies are linked to their representative by `exact_pairs`, and a
+    representative links wherever its copies would (same text, signature and type)."""
+    first: dict[tuple[object, ...], int] = {}
+    for i, item in enumerate(items):
+        first.setdefault((parts[i] if parts else None, item.exact_hash, *merge_key(item)), i)
+    return sorted(first.values())
+
+
+def batch_candidates(
+    items: Sequence[Item], keys: npt.NDArray[np.int64], parts: Sequence[object] | None = None
+) -> npt.NDArray[np.int64]:
+    """Candidate pairs within a batch (rows of `keys` are its items): band-key pairs among
+    representatives, in the same part if `parts` is given."""
+    reps = np.array(representatives(items, parts), dtype=np.int64)
+    cand = reps[candidate_pairs(keys[reps])]
+    if parts:
+        code = _codes(parts)
+        cand = cand[code[cand[:, 0]] == code[cand[:, 1]]]
+    return cand
 
 
 EMPTY_HASH = match_hash("")
@@ -424,19 +463,7 @@ def components(
 ) -> list[list[int]]:
     """The clusters the rules make of these items (row-aligned signatures), as index lists;
     with `parts`, items of different parts are never linked (each part clustered alone)."""
-    # Band-key candidates among one item per text and merge key: a rerun ad's thousand
-    # identical copies share every key, and all their pairs would be a million per band.
-    # Copies are linked to their representative by the exact pairs; a representative links
-    # wherever its copies would.
-    first: dict[tuple[object, ...], int] = {}
-    for i, item in enumerate(items):
-        first.setdefault((parts[i] if parts else None, item.exact_hash, *merge_key(item)), i)
-    reps = np.array(sorted(first.values()), dtype=np.int64)
-    keys = minhash.band_keys(sig.values[reps], sig.k[reps])
-    cand = reps[candidate_pairs(keys)]
-    if parts:
-        code = _codes(parts)
-        cand = cand[code[cand[:, 0]] == code[cand[:, 1]]]
+    cand = batch_candidates(items, minhash.band_keys(sig.values, sig.k), parts)
     exact = np.array(exact_pairs(items, parts), dtype=np.int64).reshape(-1, 2)
     uf = UnionFind(len(items))
     for a, b in link(items, sig, np.concatenate([cand, exact]), texts):

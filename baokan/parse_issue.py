@@ -32,6 +32,11 @@ def stable_id(*parts: object) -> str:
 
 
 MIN_PDF_ONLY_BODY = 30  # characters a headline-less PDF region needs to be an article
+# Caps on what one issue may hold, so a hostile or broken index costs bounded memory and
+# time; real issues have at most a few dozen pages and a few hundred articles. The excess is
+# not parsed and is recorded as a problem naming the cap and the URL; the rest loads.
+MAX_PAGES = 200
+MAX_ARTICLES = 5_000
 
 
 @dataclass
@@ -97,6 +102,14 @@ def open_issue(
         return issue, []
     first = parse_layout(html, entry, profile)
     listed = first.pages or [PageLink(entry, first.label or "1", first.name or "")]
+    if len(listed) > MAX_PAGES:
+        ctx.problem(
+            "too_many_pages",
+            entry,
+            f"the index lists {len(listed)} pages; only the first {MAX_PAGES} (the cap per "
+            f"issue) are parsed",
+        )
+        listed = listed[:MAX_PAGES]
     issue.pages_listed = len(listed)
     return issue, listed
 
@@ -112,6 +125,18 @@ def parse_page(
 
 def finish_issue(issue: IssueRecord) -> IssueRecord:
     """Set the status of an issue whose pages have all been parsed."""
+    if len(issue.articles) > MAX_ARTICLES:  # pages parsed apart, each within the cap
+        first = issue.articles[MAX_ARTICLES]
+        source = next((p.url for p in issue.pages if p.label == first.page_label), first.url)
+        issue.problems.append(
+            Problem(
+                "too_many_articles",
+                source or "",
+                f"{len(issue.articles)} articles; only the first {MAX_ARTICLES} (the cap per "
+                "issue) are kept, the rest from this page on are not loaded",
+            )
+        )
+        del issue.articles[MAX_ARTICLES:]
     if issue.status not in ("missing", "failed"):
         issue.status = _status(issue)
     return issue
@@ -177,7 +202,13 @@ def _page_pdf(ctx: _Ctx, layout: LayoutPage, page: PageRecord) -> PdfPage | None
 def _html_articles(ctx: _Ctx, layout: LayoutPage) -> dict[str, HtmlArticle | None]:
     """Every linked article page, parsed; None where it could not be fetched or parsed."""
     out: dict[str, HtmlArticle | None] = {}
-    for url in dict.fromkeys([a.url for a in layout.articles] + [a.url for a in layout.areas]):
+    urls = list(dict.fromkeys([a.url for a in layout.articles] + [a.url for a in layout.areas]))
+    room = max(MAX_ARTICLES - len(ctx.issue.articles), 0)
+    if len(urls) > room:
+        extra = f"{len(urls) - room} of its {len(urls)} article pages (not parsed)"
+        _over_cap(ctx, layout.url, extra)
+        urls = urls[:room]
+    for url in urls:
         html = ctx.html(url, "article")
         out[url] = None
         if html is None:
@@ -187,6 +218,15 @@ def _html_articles(ctx: _Ctx, layout: LayoutPage) -> dict[str, HtmlArticle | Non
         except ParseError as exc:
             ctx.problem("article_parse", url, str(exc))
     return out
+
+
+def _over_cap(ctx: _Ctx, url: str, what: str) -> None:
+    """Record that the issue's article cap left out `what` of the page at `url`."""
+    ctx.problem(
+        "too_many_articles",
+        url,
+        f"{what} left out: the issue reached its cap of {MAX_ARTICLES} articles",
+    )
 
 
 def _pdf_text(a: PdfArticle) -> str:
@@ -229,9 +269,13 @@ def _add_articles(
         position += 1
         ctx.issue.articles.append(_record(ctx, page, position, url, art, region, sim))
     matched = {key for key, _ in pairs.values()}
-    for key, region in pdf_arts.items():
+    for n, (key, region) in enumerate(pdf_arts.items()):
         if key in matched:
             continue
+        if len(ctx.issue.articles) >= MAX_ARTICLES:
+            left = sum(k not in matched for k in list(pdf_arts)[n:])
+            _over_cap(ctx, layout.pdf_url or page.url, f"{left} unmatched regions of its PDF")
+            break
         # A region no HTML page claims is still an article if it has a headline or a body;
         # a fragment too small to be one is kept as an unassigned block, and counted.
         if region.headline or sum(map(len, region.paragraphs)) >= MIN_PDF_ONLY_BODY:

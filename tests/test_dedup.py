@@ -10,6 +10,8 @@ import json
 import random
 import re
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -969,3 +971,34 @@ def test_other_page_copies_are_reprints_in_memory_and_in_the_warehouse(
             "SELECT article_id, cluster_relation FROM marts.articles ORDER BY article_id"
         )
     assert rows == [("p-copy", "reprint"), ("p-story", "canonical")]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE_PEAK_MB = 1_000  # 5,000 copies take 250-400 MB; all pairs of a bucket took 10+ GB
+
+
+def _limit_address_space() -> None:
+    """Keep a run that is not bounded from taking the machine down (a MemoryError instead)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+
+
+@pytest.mark.parametrize("case", ["near", "store"])
+def test_five_thousand_copies_take_bounded_memory_and_form_one_cluster(case: str) -> None:
+    # near: 5,000 texts that differ in one number (no two share a hash, all share every band
+    # bucket), in memory; store: 5,000 identical items against 5,000 stored copies (DuckDB).
+    # Each in a process of its own, so the peak RSS measured is the run's alone.
+    cmd = [sys.executable, str(ROOT / "scripts" / "bench_dedup_memory.py"), "--child", case]
+    done = subprocess.run(
+        [*cmd, "5000"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        preexec_fn=_limit_address_space,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    _, items, clusters, _, peak_mb = done.stdout.split()
+    assert (items, clusters) == ("5000", "1")
+    assert float(peak_mb) < HOSTILE_PEAK_MB

@@ -27,7 +27,7 @@ from baokan.dedup import (
     Member,
     Texts,
     UnionFind,
-    candidate_pairs,
+    batch_candidates,
     canonical_order,
     components,
     exact_pairs,
@@ -36,6 +36,7 @@ from baokan.dedup import (
     match_hash,
     memberships,
     near_threshold,
+    representatives,
     single,
 )
 from baokan.models import IssueRecord
@@ -581,9 +582,13 @@ class DedupStore:
         sig = minhash.signatures_parallel(list(texts))
         keys = minhash.band_keys(sig.values, sig.k)
         self.timings = {"sign": time.perf_counter() - clock}
-        band = self._band_candidates(keys)
+        # Only one item per text is probed: its copies join it by their exact pairs, so 1,000
+        # copies of an ad against 1,000 stored copies are 1,000 candidates, not a million.
+        reps = representatives(items)
+        band = self._band_candidates(keys[reps])
         self.timings["probe"] = time.perf_counter() - clock - sum(self.timings.values())
-        cand = sorted(band | self._hash_candidates(items))
+        hashed = self._hash_candidates([items[r] for r in reps])
+        cand = sorted((reps[pos], old) for pos, old in band | hashed)
         return self._assign(items, sig, keys, cand, self._texts(items, texts), clock)
 
     def maintain(self) -> bool:
@@ -704,7 +709,7 @@ class DedupStore:
         pos = {it.item_id: i for i, it in enumerate(every)}
         pairs = np.concatenate(
             [
-                candidate_pairs(keys),
+                batch_candidates(items, keys),
                 np.array(exact_pairs(items), dtype=np.int64).reshape(-1, 2),
                 np.array([(new, pos[old]) for new, old in cand], dtype=np.int64).reshape(-1, 2),
             ]

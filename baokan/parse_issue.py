@@ -22,6 +22,7 @@ from parsers.article_html import HtmlArticle, parse_article_html
 from parsers.byline import split_byline
 from parsers.decode import decode_html
 from parsers.layout import LayoutPage, PageLink, parse_layout
+from parsers.pdf_guard import PdfTooLarge
 from parsers.pdf_page import PdfArticle, PdfPage, parse_pdf
 from parsers.reconcile import Candidate, match, scale_bbox
 
@@ -176,6 +177,9 @@ def _page_pdf(ctx: _Ctx, layout: LayoutPage, page: PageRecord) -> PdfPage | None
     page.pdf_sha256 = ctx.rows[layout.pdf_url].sha256
     try:
         pdf = parse_pdf(data, layout.pdf_url, convert=ctx.profile.convert)[0]
+    except PdfTooLarge as exc:
+        ctx.problem("pdf_too_large", layout.pdf_url, str(exc))
+        return None
     except ParseError as exc:
         ctx.problem("pdf_parse", layout.pdf_url, str(exc))
         return None

@@ -18,6 +18,7 @@ from parsers.coverage import PdfBlock, account
 from parsers.notices import box_kind
 from parsers.ocr import PageRenderer
 from parsers.pdf_briefs import brief_items
+from parsers.pdf_guard import check_decoded_size
 from parsers.pdf_lines import Line, Rule, body_face, body_size, page_lines
 from parsers.pdf_roles import PdfArticle, bbox_of, module_article, reading_order
 from parsers.pdf_segment import CONTINUATION, Rules, Sizes, split_modules
@@ -291,6 +292,7 @@ def parse_pdf(
         raise ParseError(f"{source}: empty file")
     if len(data) > max_bytes:
         raise ParseError(f"{source}: {len(data):,} bytes, over the {max_bytes:,}-byte limit")
+    check_decoded_size(data, source)  # before pdfminer inflates a bomb in one call
     renderer = PageRenderer(data) if ocr else None
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:

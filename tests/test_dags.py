@@ -60,7 +60,7 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     subprocess.run(
         ["bash", "-c", "source scripts/airflow_env.sh && baokan_pools"],
         cwd=REPO_ROOT,
-        env={**airflow_env(home), "AIRFLOW_HOME": str(home)},
+        env=airflow_env(home),
         check=True,
         timeout=120,
     )

@@ -10,7 +10,8 @@ import dataclasses
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -19,8 +20,12 @@ from baokan.config import Settings
 log = logging.getLogger(__name__)
 
 WAREHOUSE_CONN_ID = "baokan_warehouse"
+# The Airflow pool the load task runs in on DuckDB (one writer); the up scripts create it.
+DUCKDB_LOAD_POOL = "baokan_duckdb_load"
 # XCom carries paths and counts only; these keys hold text and stay in the task log.
-_LOG_ONLY_KEYS = ("problem_details",)
+_LOG_ONLY_KEYS = ("problem_details", "fetch_errors")
+# Asset event extra of the load task: what the UI shows per issue without opening XCom.
+_EVENT_KEYS = ("issue_date", "pages", "status", "pages_listed", "pages_parsed", "articles", "ads")
 
 
 def paper_asset_uri(site_id: str) -> str:
@@ -28,10 +33,29 @@ def paper_asset_uri(site_id: str) -> str:
     return f"baokan://warehouse/{site_id}"
 
 
+def _on_postgres(environ: Mapping[str, str]) -> bool:
+    """Whether the warehouse the environment names (connection or BAOKAN_WAREHOUSE) is PostgreSQL."""
+    url = environ.get("BAOKAN_WAREHOUSE", "") + environ.get("AIRFLOW_CONN_BAOKAN_WAREHOUSE", "")
+    return "postgres" in url
+
+
 def max_active_runs(environ: Mapping[str, str] = os.environ) -> int:
     """Runs per paper at once: DuckDB allows one writer, PostgreSQL takes a few (2 cores)."""
-    url = environ.get("BAOKAN_WAREHOUSE", "") + environ.get("AIRFLOW_CONN_BAOKAN_WAREHOUSE", "")
-    return 2 if "postgres" in url else 1
+    return 2 if _on_postgres(environ) else 1
+
+
+def load_pool(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The pool for tasks writing the warehouse: one slot on DuckDB, none (default) on PostgreSQL.
+
+    Max_active_runs bounds one paper; the pool bounds every paper's loads and backfill runs,
+    which all write the same DuckDB file.
+    """
+    return None if _on_postgres(environ) else DUCKDB_LOAD_POOL
+
+
+def catchup(environ: Mapping[str, str] = os.environ) -> bool:
+    """Catch-up from the start date only when asked (BAOKAN_CATCHUP=1): else unpausing runs today."""
+    return environ.get("BAOKAN_CATCHUP", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def issue_date_for(context: Mapping[str, Any]) -> str:
@@ -127,11 +151,7 @@ def run_step(step: str, site_id: str, **kwargs: Any) -> dict[str, Any]:
     settings = task_settings()
     log.info("%s: site %s, issue %s", step, site_id, issue_date)
     if step == "crawl":
-        base_url = context["params"].get("base_url") or None
-        crawled = steps.crawl_dates(site_id, [issue_date], base_url=base_url, settings=settings)
-        return for_xcom(
-            {"site_id": site_id, "issue_date": issue_date, **crawled["issues"][issue_date]}
-        )
+        return for_xcom(_crawl(site_id, issue_date, context["params"].get("base_url"), settings))
     if step == "list_pages":
         listed = steps.list_pages(site_id, issue_date, settings=settings)
         log.info(
@@ -150,6 +170,50 @@ def run_step(step: str, site_id: str, **kwargs: Any) -> dict[str, Any]:
         "quality": steps.quality_issue,
     }
     return for_xcom(funcs[step](site_id, issue_date, settings=settings, **kwargs))
+
+
+def _crawl(
+    site_id: str, issue_date: str, base_url: str | None, settings: Settings
+) -> dict[str, Any]:
+    """Crawl one issue; fail (to be retried) when its index page could not be fetched.
+
+    A day without an issue (index 4xx or redirected off its date) succeeds with no pages.
+    Every failed fetch is logged with its URL and error.
+    """
+    from baokan import steps
+    from baokan.crawl import CrawlError
+
+    with _bundled_site(site_id, base_url or None) as mirror:
+        crawled = steps.crawl_dates(site_id, [issue_date], base_url=mirror, settings=settings)
+    failures = steps.fetch_errors(site_id, issue_date, settings=settings)
+    for line in failures:
+        log.warning("fetch failed: %s", line)
+    reason = steps.index_error(site_id, issue_date, settings=settings)
+    if reason:
+        log.error("%s %s: issue index not fetched: %s", site_id, issue_date, reason)
+        raise CrawlError(f"{site_id} {issue_date}: issue index not fetched: {reason}")
+    counts = crawled["issues"][issue_date]
+    return {"site_id": site_id, "issue_date": issue_date, **counts, "fetch_errors": failures}
+
+
+@contextmanager
+def _bundled_site(site_id: str, base_url: str | None) -> Iterator[str | None]:
+    """The mirror to crawl: base_url; for the sample without one, its bundled files served here.
+
+    The sample profile's host is a placeholder, so a scheduled sample run (no params) would
+    only ever fail DNS; serving the bundled site on a free 127.0.0.1 port for the crawl makes
+    the sample DAG work when simply unpaused.
+    """
+    from baokan import demo
+
+    if base_url or site_id != demo.SAMPLE_SITE:
+        yield base_url
+        return
+    from baokan.serve import serve_directory
+
+    with serve_directory(demo.sample_root() / "site") as url:
+        log.info("%s: no base_url param, serving the bundled sample site at %s", site_id, url)
+        yield url
 
 
 def run_quality(site_id: str) -> dict[str, Any]:
@@ -191,7 +255,23 @@ def load_and_publish(site_id: str, asset: Any) -> dict[str, Any]:
     """Load the issue and attach its date and counts to the paper's asset event."""
     from airflow.sdk import get_current_context
 
+    from baokan import steps
+
     result = run_step("load", site_id)
-    extra = {k: result[k] for k in ("issue_date", "status", "articles", "pages_parsed")}
+    result["pages"] = steps.page_span(site_id, result["issue_date"], settings=task_settings())
+    extra = {k: result[k] for k in _EVENT_KEYS} | {"problems": result["problems"]}
+    # Airflow 3 gives a task no way to set its DAG run's note (the execution API has no such
+    # route), so the issue and its counts go to the asset event and one log line.
+    log.info(
+        "issue %s (%s): %s, %d of %d pages parsed, %d articles, %d ads, %d problems",
+        extra["issue_date"],
+        extra["pages"],
+        extra["status"],
+        extra["pages_parsed"],
+        extra["pages_listed"],
+        extra["articles"],
+        extra["ads"],
+        extra["problems"],
+    )
     get_current_context()["outlet_events"][asset].extra = extra
     return result

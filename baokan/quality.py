@@ -81,7 +81,11 @@ def check_pages(issue: IssueRecord) -> list[Failure]:
     if issue.status == "missing":
         return out  # the index answered 404/410: no issue that day
     if issue.pages_listed == 0:
-        fail("crawl", "pages", "0 pages listed (index page not fetched or not parseable)")
+        cause = "; ".join(
+            f"{p.kind} {p.source}: {p.message}" for p in issue.problems if p.kind == "index_fetch"
+        )
+        message = "0 pages listed (index page not fetched or not parseable)"
+        fail("crawl", "pages", f"{message} — {cause}" if cause else message)
     if issue.pages_listed and not issue.articles:
         fail("parse", "articles", f"0 articles from {issue.pages_listed} listed pages")
     broken = [p for p in issue.pages if not p.parsed]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from baokan.models import IssueRecord
 from baokan.parse_issue import finish_issue, open_issue
 from baokan.parse_issue import parse_issue as parse_record
 from baokan.parse_issue import parse_page as parse_one_page
-from baokan.rawzone import RawZone
+from baokan.rawzone import RawZone, is_no_issue
 from baokan.sites import get_site
 from parsers.layout import PageLink
 from parsers.pdf_page import PdfPage
@@ -36,6 +37,41 @@ def crawl_dates(
     settings = settings or Settings.from_env()
     profile = get_site(site_id, settings)
     return crawl_mod.run_crawl(profile, dates, settings, base_url, progress, force)
+
+
+def fetch_errors(
+    site_id: str, issue_date: str, *, settings: Settings | None = None, limit: int = 20
+) -> list[str]:
+    """The issue's failed fetches (first ``limit``): kind, URL fetched and what went wrong."""
+    settings = settings or Settings.from_env()
+    rows = RawZone(settings.raw_dir).read_manifest(site_id, issue_date)
+    bad = [r for r in rows if r.status != 200 or not r.sha256]
+    return [f"{r.kind} {r.fetched_url}: {r.error or f'HTTP {r.status}'}" for r in bad[:limit]]
+
+
+def index_error(site_id: str, issue_date: str, *, settings: Settings | None = None) -> str | None:
+    """Why the issue's index page was not fetched; None if it was, or if there is no issue."""
+    settings = settings or Settings.from_env()
+    zone = RawZone(settings.raw_dir)
+    entry = get_site(site_id, settings).entry_url(date.fromisoformat(issue_date))
+    row = next((r for r in zone.read_manifest(site_id, issue_date) if r.url == entry), None)
+    if row is None:
+        path = zone.manifest_path(site_id, issue_date)
+        return f"{entry}: not fetched (absent from the crawl manifest {path})"
+    if (row.status == 200 and row.sha256) or is_no_issue(row.status):
+        return None
+    where = row.fetched_url if row.fetched_url == row.url else f"{row.fetched_url} (for {row.url})"
+    return f"{where}: {row.error or f'HTTP {row.status}'}"
+
+
+def page_span(site_id: str, issue_date: str, *, settings: Settings | None = None) -> str:
+    """The staged issue's page labels as a span, e.g. 'A1–A8' (or 'no pages')."""
+    settings = settings or Settings.from_env()
+    issue = IssueRecord.from_dict(read_json(settings.staged_path(site_id, issue_date)))
+    labels = [p.label for p in issue.pages]
+    if not labels:
+        return "no pages"
+    return labels[0] if len(labels) == 1 else f"{labels[0]}–{labels[-1]}"
 
 
 def crawl_issue(

@@ -45,7 +45,7 @@ PAPERS = [
     },
 )
 def baokan_marts() -> None:
-    @task
+    @task(pool=run.load_pool())  # re-creating the views writes DuckDB too
     def refresh_marts() -> dict[str, Any]:
         return run.refresh_marts()
 

@@ -17,8 +17,9 @@ from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 from baokan import airflow_tasks as run
 from baokan.sites import SiteProfile, load_sites
 
-# First issue date every paper's DAG covers (default: the sample's first issue); with catchup,
-# unpausing a DAG schedules one run per day from here. Runs before it get no tasks.
+# First issue date every paper's DAG covers (default: the sample's first issue). Catch-up is off
+# unless BAOKAN_CATCHUP=1: then unpausing schedules one run per day from here. Runs before it
+# get no tasks.
 START_DATE = os.environ.get("BAOKAN_START_DATE", "2025-12-29")
 
 DOC_MD = """
@@ -27,14 +28,17 @@ DOC_MD = """
 Ingests one issue of **{publication}** per run, at `{schedule}` ({timezone}), for the issue
 dated by the run's data interval end in that timezone (or the `issue_date` param).
 
-1. `crawl` — Scrapy spider in a subprocess → raw zone (`BAOKAN_DATA_DIR`).
+1. `crawl` — Scrapy spider in a subprocess → raw zone (`BAOKAN_DATA_DIR`); fails (and
+   retries) when the issue index could not be fetched, naming URL and error; a day without
+   an issue (404) succeeds with no pages.
 2. `list_pages` — the issue's page list from its index page (missing issue → no pages).
 3. `parse_page` — **one mapped task per page** (版): the page's index page, PDF and article
    pages, HTML↔PDF matching on that page; the map index shows the page label.
 4. `reconcile` — merges the pages into the issue; HTML↔PDF match count and similarity.
 5. `dedup` — cluster ids; copies linked, never dropped.
 6. `load` — replaces the issue's rows in the warehouse (connection `baokan_warehouse`,
-   else `BAOKAN_WAREHOUSE`) in one transaction; updates asset `{asset}`.
+   else `BAOKAN_WAREHOUSE`) in one transaction; updates asset `{asset}` with the issue
+   date, page span (e.g. `A1–A8`) and counts; on DuckDB in pool `baokan_duckdb_load`.
 7. `quality` — fails (no retry) when pages or articles are missing, pages are garbled,
    HTML↔PDF similarity is under {threshold:.2f} or row counts disagree between stages;
    the log names site, date, step and numbers.
@@ -68,7 +72,7 @@ def paper_dag(profile: SiteProfile) -> Any:
         # start date is not dated before it (a run dated before the start date gets no tasks).
         schedule=CronTriggerTimetable(profile.schedule, timezone=profile.timezone),
         start_date=datetime.fromisoformat(START_DATE).replace(tzinfo=tz),
-        catchup=True,
+        catchup=run.catchup(),
         max_active_runs=run.max_active_runs(),
         max_active_tasks=2,
         tags=["baokan", "paper", f"site:{site}", profile.family],
@@ -118,7 +122,7 @@ def paper_dag(profile: SiteProfile) -> Any:
         def dedup() -> dict[str, Any]:
             return run.run_step("dedup", site)
 
-        @task(outlets=[asset])
+        @task(outlets=[asset], pool=run.load_pool())  # DuckDB: one load at a time, all papers
         def load() -> dict[str, Any]:
             return run.load_and_publish(site, asset)
 

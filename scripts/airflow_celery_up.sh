@@ -27,6 +27,7 @@ psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$
   || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB"
 airflow db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1 \
   || { tail -30 "$AIRFLOW_HOME/migrate.log" >&2; exit 1; }
+baokan_pools
 log=$AIRFLOW_HOME/celery-stack.log
 setsid bash -c '
   airflow api-server >"$AIRFLOW_HOME/api-server.log" 2>&1 &

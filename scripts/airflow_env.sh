@@ -26,3 +26,9 @@ export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 export PATH=$REPO/.venv/bin:$PATH
 PIDFILE=$AIRFLOW_HOME/airflow.pid
 PASSWORD_FILE=$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated
+# The pool the load tasks run in on a DuckDB warehouse (baokan.airflow_tasks.DUCKDB_LOAD_POOL):
+# one writer at a time across all papers and backfills. A task in a missing pool is never
+# scheduled, so the up scripts call this once the metadata DB exists.
+baokan_pools() {
+  airflow pools set baokan_duckdb_load 1 "DuckDB warehouse: one writer at a time" >/dev/null
+}

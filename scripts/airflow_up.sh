@@ -8,6 +8,10 @@ if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
   echo "airflow: already running (pid $(cat "$PIDFILE")) on http://127.0.0.1:$BAOKAN_AIRFLOW_PORT"
   exit 0
 fi
+# The metadata DB first, so the DuckDB load pool exists before the scheduler sees any task.
+airflow db migrate >"$AIRFLOW_HOME/migrate.log" 2>&1 \
+  || { tail -30 "$AIRFLOW_HOME/migrate.log" >&2; exit 1; }
+baokan_pools
 # Own process group, so airflow_down.sh stops every component and nothing else.
 setsid airflow standalone >"$AIRFLOW_HOME/standalone.log" 2>&1 </dev/null &
 echo $! >"$PIDFILE"

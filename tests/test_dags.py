@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
+import sqlite3
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +21,22 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from baokan.airflow_tasks import issue_date_for, redact, warehouse_url
+from baokan import steps
+from baokan.airflow_tasks import DUCKDB_LOAD_POOL, issue_date_for, redact, warehouse_url
+from baokan.config import Settings
+from baokan.fsutil import read_json
+from baokan.models import IssueRecord
+from baokan.quality import check_pages
 from baokan.serve import serve_directory
 from baokan.sites import load_sites
-from tests.airflow_support import HEAVY_MODULES, init_airflow_db, inspect_dags, run_dag_test
+from tests.airflow_support import (
+    HEAVY_MODULES,
+    REPO_ROOT,
+    airflow_env,
+    init_airflow_db,
+    inspect_dags,
+    run_dag_test,
+)
 from tests.test_quality import MISSING_PDF, break_issue
 
 PAPER = "baokan_sample"
@@ -39,9 +54,16 @@ def dag_info(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A tmp AIRFLOW_HOME with an initialised SQLite metadata DB, shared by this module."""
+    """A tmp AIRFLOW_HOME with an initialised SQLite metadata DB and the up scripts' pools."""
     home = tmp_path_factory.mktemp("airflow_home")
     init_airflow_db(home)
+    subprocess.run(
+        ["bash", "-c", "source scripts/airflow_env.sh && baokan_pools"],
+        cwd=REPO_ROOT,
+        env=airflow_env(home),
+        check=True,
+        timeout=120,
+    )
     yield home
 
 
@@ -86,10 +108,34 @@ def test_paper_dags_follow_their_profiles(dag_info: dict[str, Any]) -> None:
         assert f"expression='{profile.schedule}'" in dag["schedule"]
         assert f"timezone='{profile.timezone}'" in dag["schedule"]
         assert dag["timezone"] == profile.timezone
-        assert dag["catchup"] is True
+        assert dag["catchup"] is False  # unpausing runs the latest issue, not months of history
         assert dag["max_active_runs"] == 1  # DuckDB: one writer
         assert f"site:{site}" in dag["tags"]
         assert dag["params"] == {"base_url": None, "issue_date": None}
+        pools = {t: info["pool"] for t, info in dag["tasks"].items()}
+        assert pools == {t: "default_pool" for t in CHAIN} | {"load": DUCKDB_LOAD_POOL}
+    marts = dag_info["dags"]["baokan_marts"]["tasks"]
+    assert marts["refresh_marts"]["pool"] == DUCKDB_LOAD_POOL
+
+
+def test_catchup_and_postgresql_settings_from_environment(tmp_path: Path) -> None:
+    """BAOKAN_CATCHUP=1 turns history on; on PostgreSQL loads leave the DuckDB pool."""
+    env = {"BAOKAN_CATCHUP": "1", "BAOKAN_WAREHOUSE": "postgresql://127.0.0.1:5432/test"}
+    info = inspect_dags(tmp_path, extra_env=env)
+    assert info["import_errors"] == {}
+    for site in load_sites():
+        dag = info["dags"][f"baokan_{site}"]
+        assert dag["catchup"] is True
+        assert dag["max_active_runs"] == 2
+        assert {i["pool"] for i in dag["tasks"].values()} == {"default_pool"}
+    assert info["dags"]["baokan_marts"]["tasks"]["refresh_marts"]["pool"] == "default_pool"
+
+
+def test_up_scripts_create_the_duckdb_load_pool(airflow_home: Path) -> None:
+    """A task in a missing pool is never scheduled: the pool is there, with one slot."""
+    with sqlite3.connect(airflow_home / "airflow.db") as con:
+        rows = con.execute("SELECT slots FROM slot_pool WHERE pool = ?", [DUCKDB_LOAD_POOL])
+        assert rows.fetchall() == [(1,)]
 
 
 def test_paper_dag_structure(dag_info: dict[str, Any]) -> None:
@@ -191,12 +237,18 @@ def test_dag_test_end_to_end_then_marts(
             "uri": "baokan://warehouse/sample",
             "extra": {
                 "issue_date": "2025-12-29",
+                "pages": "A1–A3",
                 "status": "complete",
-                "articles": 9,
+                "pages_listed": 3,
                 "pages_parsed": 3,
+                "articles": 9,
+                "ads": result["xcom"]["quality"]["ads"],
+                "problems": 0,
             },
         }
     ]
+    log = Path(result["log_path"]).read_text(encoding="utf-8")
+    assert "issue 2025-12-29 (A1–A3): complete, 3 of 3 pages parsed, 9 articles" in log
     assert not (tmp_path / "decoy.duckdb").exists()  # the connection won over BAOKAN_WAREHOUSE
     articles = _articles(warehouse, "2025-12-29")
     assert len(articles) == 9
@@ -283,3 +335,62 @@ def test_dag_test_day_without_issue_succeeds_with_zero_pages(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("SELECT status, articles FROM marts.issues").fetchall()
     assert rows == [("missing", 0)]
+
+
+def _closed_port() -> int:
+    """A 127.0.0.1 port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_dag_test_unreachable_mirror_fails_crawl_naming_url_and_cause(
+    airflow_home: Path, tmp_path: Path
+) -> None:
+    """Connection refused on the issue index: `crawl` fails (to be retried), saying where and why."""
+    base = f"http://127.0.0.1:{_closed_port()}/"
+    index = f"{base}pc/layout/202512/29/node_A1.html"
+    env = _env(tmp_path, tmp_path / "wh.duckdb")
+    result = run_dag_test(
+        airflow_home,
+        PAPER,
+        run_conf={"base_url": base, "issue_date": "2025-12-29"},
+        extra_env=env,
+    )
+
+    assert result["state"] == "failed"
+    assert result["tasks"]["crawl"] == "failed"
+    assert result["tasks"]["load"] != "success" and result["tasks"]["quality"] != "success"
+    log = Path(result["log_path"]).read_text(encoding="utf-8")
+    assert f"sample 2025-12-29: issue index not fetched: {index}" in log
+    assert "ConnectionRefusedError" in log
+    assert "AirflowFailException" not in log  # an ordinary error: Airflow retries it
+
+    # What quality would say of the same raw zone names the URL and the cause too.
+    settings = Settings(Path(env["BAOKAN_DATA_DIR"]), "duckdb:///unused", None)
+    steps.parse_issue("sample", "2025-12-29", settings=settings)
+    issue = IssueRecord.from_dict(read_json(settings.parsed_path("sample", "2025-12-29")))
+    (failure,) = check_pages(issue)
+    assert "0 pages listed" in str(failure)
+    assert "index_fetch http://paper.sample.baokan.invalid/pc/layout/202512/29/node_A1.html: " in (
+        str(failure)
+    )
+    assert "ConnectionRefusedError" in str(failure)
+
+
+def test_dag_test_sample_without_base_url_serves_bundled_site(
+    airflow_home: Path, tmp_path: Path
+) -> None:
+    """Scheduled sample runs carry no base_url: the crawl serves the bundled sample itself."""
+    warehouse = tmp_path / "wh.duckdb"
+    result = run_dag_test(
+        airflow_home,
+        PAPER,
+        run_conf={"issue_date": "2025-12-29"},
+        extra_env=_env(tmp_path, warehouse),
+    )
+
+    assert result["state"] == "success", result["log_path"]
+    assert result["xcom"]["crawl"]["errors"] == 0
+    assert result["xcom"]["quality"]["articles"] == 9
+    assert len(_articles(warehouse, "2025-12-29")) == 9

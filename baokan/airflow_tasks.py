@@ -120,7 +120,7 @@ def run_step(step: str, site_id: str, **kwargs: Any) -> dict[str, Any]:
     """Run one pipeline step for the current run's (site, issue date)."""
     from airflow.sdk import get_current_context
 
-    from baokan import steps
+    from baokan import crawl, steps
 
     context = get_current_context()
     issue_date = issue_date_for(context)
@@ -129,6 +129,8 @@ def run_step(step: str, site_id: str, **kwargs: Any) -> dict[str, Any]:
     if step == "crawl":
         base_url = context["params"].get("base_url") or None
         crawled = steps.crawl_dates(site_id, [issue_date], base_url=base_url, settings=settings)
+        if issue_date in crawled["stats"]["locked"]:  # fail and retry: another run has it
+            raise crawl.IssueLocked(crawled["stats"]["locked"][issue_date])
         return for_xcom(
             {"site_id": site_id, "issue_date": issue_date, **crawled["issues"][issue_date]}
         )

@@ -181,10 +181,12 @@ def _crawl(
     Every failed fetch is logged with its URL and error.
     """
     from baokan import steps
-    from baokan.crawl import CrawlError
+    from baokan.crawl import CrawlError, IssueLocked
 
     with _bundled_site(site_id, base_url or None) as mirror:
         crawled = steps.crawl_dates(site_id, [issue_date], base_url=mirror, settings=settings)
+    if issue_date in crawled["stats"].get("locked", {}):  # fail and retry: another run has it
+        raise IssueLocked(crawled["stats"]["locked"][issue_date])
     failures = steps.fetch_errors(site_id, issue_date, settings=settings)
     for line in failures:
         log.warning("fetch failed: %s", line)

@@ -51,7 +51,12 @@ def ingest(
             site_id, dates, base_url=base_url, progress=progress, settings=settings, force=force
         )
     result = IngestResult(crawl=crawled)
+    locked = crawled.get("stats", {}).get("locked", {})
     for n, day in enumerate(dates, 1):
+        if day in locked:  # its crawl is another run's; that run parses and loads it
+            result.failures.append(locked[day])
+            progress(f"    skipped: {locked[day]}")
+            continue
         if step:
             step(n, len(dates), f"parse, dedup, load {site_id} {day}")
         else:

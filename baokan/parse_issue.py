@@ -15,7 +15,7 @@ from baokan.models import (
     PageRecord,
     Problem,
 )
-from baokan.rawzone import ManifestRow, RawZone, is_no_issue
+from baokan.rawzone import RAW_OBJECT, ManifestRow, RawObjectError, RawZone, is_no_issue
 from baokan.sites import SiteProfile
 from parsers import ParseError
 from parsers.article_html import HtmlArticle, parse_article_html
@@ -59,7 +59,10 @@ class _Ctx:
         elif row.status != 200 or not row.sha256:
             self.problem(f"{kind}_fetch", url, row.error or f"HTTP {row.status}")
         else:
-            return self.zone.get(row.sha256)
+            try:
+                return self.zone.get(row.sha256)
+            except RawObjectError as exc:  # damaged raw zone: named, and `ingest` re-fetches it
+                self.problem(RAW_OBJECT, url, str(exc))
         return None
 
     def html(self, url: str, kind: str) -> str | None:

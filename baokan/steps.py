@@ -16,12 +16,17 @@ from baokan.models import IssueRecord
 from baokan.parse_issue import finish_issue, open_issue
 from baokan.parse_issue import parse_issue as parse_record
 from baokan.parse_issue import parse_page as parse_one_page
-from baokan.rawzone import RawZone, is_no_issue
+from baokan.rawzone import MANIFEST_LINE, RAW_OBJECT, RawZone, is_no_issue
 from baokan.sites import get_site
 from parsers.layout import PageLink
 from parsers.pdf_page import PdfPage
 
 Progress = Callable[[str], None]
+RAW_ZONE_DAMAGE = (RAW_OBJECT, MANIFEST_LINE)
+
+
+class RawZoneDamaged(RuntimeError):
+    """The issue's raw files are damaged and the warehouse already holds a load of it."""
 
 
 def crawl_dates(
@@ -88,7 +93,10 @@ def parse_issue(
 ) -> dict[str, Any]:
     """Parse one crawled issue from the raw zone into <data>/parsed/."""
     settings = settings or Settings.from_env()
-    issue = parse_record(get_site(site_id, settings), issue_date, RawZone(settings.raw_dir))
+    zone = RawZone(settings.raw_dir)
+    issue = parse_record(get_site(site_id, settings), issue_date, zone)
+    issue.problems += zone.read_manifest_checked(site_id, issue_date).problems
+    finish_issue(issue)  # bad manifest lines make the issue partial
     path = settings.parsed_path(site_id, issue_date)
     write_json_atomic(path, issue.to_dict())
     return {"path": str(path), **summary(issue)}
@@ -113,15 +121,34 @@ def dedup_issue(
 def load_issue(
     site_id: str, issue_date: str, *, settings: Settings | None = None
 ) -> dict[str, Any]:
-    """Load a staged issue into the warehouse, replacing that issue's rows."""
+    """Load a staged issue into the warehouse, replacing that issue's rows.
+
+    An issue whose raw files are damaged (missing or corrupt objects, invalid manifest lines)
+    never replaces an earlier load: RawZoneDamaged names the damage and the old rows stay.
+    Without an earlier load, what verified is loaded (status partial, damage as problems).
+    """
     from warehouse import open_warehouse  # the backend's driver is imported only here
 
     settings = settings or Settings.from_env()
     issue = IssueRecord.from_dict(read_json(settings.staged_path(site_id, issue_date)))
     manifest = RawZone(settings.raw_dir).read_manifest(site_id, issue_date)
+    damage = [
+        f"{p.kind}: {p.source}: {p.message}" for p in issue.problems if p.kind in RAW_ZONE_DAMAGE
+    ]
     with open_warehouse(settings.warehouse) as store:
+        if damage and _has_load(store, site_id, issue_date):
+            raise RawZoneDamaged(
+                f"{site_id} {issue_date}: not loaded, the warehouse keeps its earlier load; "
+                f"raw zone damaged ({len(damage)}): {'; '.join(damage[:5])}; "
+                "the next `baokan ingest` fetches it again"
+            )
         loaded = store.load_issue(get_site(site_id, settings), issue, manifest)
     return {"warehouse": settings.warehouse, "load_run": loaded["load_run"], **summary(issue)}
+
+
+def _has_load(store: Any, site_id: str, issue_date: str) -> bool:
+    sql = "SELECT count(*) FROM core.issues WHERE site_id = ? AND issue_date = CAST(? AS DATE)"
+    return bool(store.execute(sql, [site_id, issue_date])[0][0])
 
 
 def summary(issue: IssueRecord) -> dict[str, Any]:
@@ -161,7 +188,10 @@ def list_pages(
     """Parse the issue's index; return its pages (position, url, label, name) for mapping."""
     settings = settings or Settings.from_env()
     profile = get_site(site_id, settings)
-    issue, links = open_issue(profile, issue_date, RawZone(settings.raw_dir))
+    zone = RawZone(settings.raw_dir)
+    issue, links = open_issue(profile, issue_date, zone)
+    # Bad manifest lines are the issue's problems once, here; reconcile_issue sets the status.
+    issue.problems += zone.read_manifest_checked(site_id, issue_date).problems
     write_json_atomic(_pages_dir(settings, site_id, issue_date) / "index.json", issue.to_dict())
     pages = [
         {"position": i, "url": link.url, "label": link.label, "name": link.name}

@@ -102,7 +102,9 @@ class FounderSpider(scrapy.Spider):
 
     def _prior_rows(self, day: str) -> dict[str, ManifestRow]:
         rows = self.zone.read_manifest(self.profile.id, day, include_partial=True)
-        return {r.url: r for r in rows if r.status == 200 and r.sha256}
+        # A row whose stored object is missing or damaged is fetched again, not reused.
+        ok = [r for r in rows if r.status == 200 and r.sha256 and not self.zone.verify(r.sha256)]
+        return {r.url: r for r in ok}
 
     async def start(self) -> AsyncIterator[Any]:
         """One request per issue: its first page index page."""

@@ -93,8 +93,9 @@ def _check_field(name: str, value: object) -> None:
         raise ValueError(f"field {name!r} must be {kind.__name__}, got {value!r}")
     if isinstance(value, str) and "\x00" in value:
         raise ValueError(f"field {name!r} contains a NUL character")
-    if name == "kind" and value not in KINDS:
-        raise ValueError(f"field 'kind' must be one of {', '.join(KINDS)}, got {value!r}")
+    if name == "kind" and value not in KINDS + POLICY_KINDS:
+        allowed = ", ".join(KINDS + POLICY_KINDS)
+        raise ValueError(f"field 'kind' must be one of {allowed}, got {value!r}")
     if name == "sha256" and not _SHA.match(str(value)):
         raise ValueError(f"field 'sha256' is not a sha256 hex digest: {value!r}")
     if name == "size" and isinstance(value, int) and value < 0:

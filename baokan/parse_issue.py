@@ -114,8 +114,37 @@ def open_issue(
             f"issue) are parsed",
         )
         listed = listed[:MAX_PAGES]
+    listed = unique_labels(ctx, entry, listed)
     issue.pages_listed = len(listed)
     return issue, listed
+
+
+def unique_labels(ctx: _Ctx, index_url: str, links: list[PageLink]) -> list[PageLink]:
+    """The page list with every label unique: a repeated label gets -2, -3, … in list order
+    (A1, A1-2), never one another page already has; each repeat is a problem naming the
+    pages' URLs. Pages are keyed by label, and two of one label would fail the whole load."""
+    taken = {link.label for link in links}
+    seen: dict[str, list[PageLink]] = {}
+    out = []
+    for link in links:
+        same = seen.setdefault(link.label, [])
+        if same:
+            n = len(same) + 1
+            while f"{link.label}-{n}" in taken:
+                n += 1
+            taken.add(label := f"{link.label}-{n}")
+            link = PageLink(link.url, label, link.name)
+        same.append(link)
+        out.append(link)
+    for label, pages in seen.items():
+        if len(pages) > 1:
+            ctx.problem(
+                "page_label_duplicate",
+                index_url,
+                f"{len(pages)} pages are labelled {label!r}; loaded as "
+                + ", ".join(f"{p.label} ({p.url})" for p in pages),
+            )
+    return out
 
 
 def parse_page(

@@ -8,9 +8,11 @@ from typing import Any
 
 import duckdb
 
+from baokan import steps
 from baokan.config import Settings
 from baokan.ingest import ingest
 from baokan.serve import serve_directory
+from warehouse import open_warehouse
 
 BASE = "http://paper.sample.baokan.invalid/"
 
@@ -67,3 +69,54 @@ def test_missing_page_broken_pdf_and_empty_article(
     recovered = rows[1]
     assert recovered[1] == a1["articles"][1]["title"]
     assert recovered[3] == "\n".join(a1["articles"][1]["paragraphs"])
+
+
+def test_two_pages_with_one_label_both_load_under_distinct_labels(
+    tmp_path: Path, site_copy: Path, truth: dict[str, dict[str, Any]], warehouse_url: str
+) -> None:
+    day = "2025-12-29"
+    a1, a2, a3 = truth[day]["pages"]
+    for page in (a1, a2, a3):  # every page's list calls A2 "A1" too
+        index = site_copy / page["index"]
+        index.write_text(index.read_text("utf-8").replace("A2：园区", "A1：园区"), "utf-8")
+    settings = Settings(tmp_path / "data", warehouse_url, None)
+
+    with serve_directory(site_copy) as url:
+        result = ingest("sample", [day], base_url=url, settings=settings)
+
+    assert result.failures == []
+    (issue,) = result.issues
+    assert issue["status"] == "partial" and issue["articles"] == 9
+    assert issue["problem_details"] == [
+        f"page_label_duplicate: {BASE}{a1['index']}: 2 pages are labelled 'A1'; loaded as "
+        f"A1 ({BASE}{a1['index']}), A1-2 ({BASE}{a2['index']})"
+    ]
+    with open_warehouse(warehouse_url) as store:
+        pages = store.execute("SELECT page_label, page_name, url FROM core.pages ORDER BY position")
+        arts = store.execute(
+            "SELECT a.page_label, a.title FROM marts.articles a "
+            "JOIN core.pages p USING (site_id, issue_date, page_label) ORDER BY p.position, a.position"
+        )
+        ads = store.execute("SELECT page_label, url FROM marts.ads ORDER BY page_label")
+        problems = store.execute("SELECT kind, source FROM core.problems")
+    assert pages == [
+        ("A1", "要闻", f"{BASE}{a1['index']}"),
+        ("A1-2", "园区", f"{BASE}{a2['index']}"),
+        ("A3", "创新", f"{BASE}{a3['index']}"),
+    ]
+    expected = [
+        (label, art["title"])
+        for label, page in zip(("A1", "A1-2", "A3"), (a1, a2, a3), strict=True)
+        for art in page["articles"]
+    ]
+    assert arts == expected  # every article, each on its own page's (renamed) label
+    labels = {"A1": a1, "A1-2": a2, "A3": a3}
+    assert ads and all(url == f"{BASE}{labels[label]['index']}" for label, url in ads)
+    assert problems == [("page_label_duplicate", f"{BASE}{a1['index']}")]
+    # The Airflow path maps tasks over the same renamed list, and merges the same problem.
+    listed = steps.list_pages("sample", day, settings=settings)["pages"]
+    assert [p["label"] for p in listed] == ["A1", "A1-2", "A3"]
+    for page in listed:
+        steps.parse_page("sample", day, page, settings=settings)
+    merged = steps.reconcile_issue("sample", day, settings=settings)
+    assert merged["problem_details"] == issue["problem_details"]

@@ -13,7 +13,7 @@ import pytest
 
 from baokan.config import Settings
 from baokan.steps import dedup_issue, load_issue, parse_issue, process_issue
-from tests.test_warehouse import DAY, DAY2, make_settings, rows
+from tests.test_warehouse import DAY, DAY2, REPRINT, make_settings, rows
 from warehouse import open_warehouse
 from warehouse.postgres_store import PostgresWarehouse
 from warehouse.store import WarehouseError
@@ -112,15 +112,16 @@ def test_duckdb_second_writer_fails_clearly_then_waits(crawled: Settings, tmp_pa
 
 
 def _paused_postgres(
-    monkeypatch: pytest.MonkeyPatch, day: str
+    monkeypatch: pytest.MonkeyPatch, day: str, after: str = "core.articles"
 ) -> tuple[threading.Event, threading.Event]:
-    """Make loads of `day` stop after their articles until released; (reached, release)."""
+    """Make loads of `day` stop after writing table `after` until released; (reached,
+    release)."""
     reached, release = threading.Event(), threading.Event()
     real = PostgresWarehouse.bulk_insert
 
     def paused(self: PostgresWarehouse, table: str, columns: Any) -> None:
         real(self, table, columns)
-        if table == "core.articles" and str(columns["issue_date"][0]) == day:
+        if table == after and str(columns["issue_date"][0]) == day:
             reached.set()
             assert release.wait(60), "test never released the paused load"
 
@@ -149,11 +150,14 @@ def test_postgres_loads_of_different_issues_run_at_once(
     stage(wh, DAY)
     stage(wh, DAY2)
     open_warehouse(pg_url).close()  # migrate first, so both loads only load
-    reached, release = _paused_postgres(monkeypatch, DAY)
+    # Paused after its pages, before deduplicating against history: from there to its commit
+    # a load holds the history locks, and loads take turns (test_warehouse_concurrency.py).
+    reached, release = _paused_postgres(monkeypatch, DAY, after="core.pages")
     slow, slow_out = _in_thread(wh, DAY)
     assert reached.wait(60)
     load_issue("sample", DAY2, settings=wh)  # completes while DAY's transaction is open
     assert rows(pg_url, "SELECT count(*) FROM core.articles") == [(9,)]  # DAY not visible yet
+    assert rows(pg_url, "SELECT count(*) FROM core.pages") == [(3,)]
     release.set()
     slow.join(60)
     assert not isinstance(slow_out[0], BaseException), slow_out
@@ -162,6 +166,9 @@ def test_postgres_loads_of_different_issues_run_at_once(
         "SELECT CAST(issue_date AS VARCHAR), count(*) FROM core.articles GROUP BY 1 ORDER BY 1",
     )
     assert counts == [(DAY, 9), (DAY2, 9)]
+    # DAY deduplicated after DAY2 committed: the reprint they share is one cluster.
+    reprint = "SELECT count(DISTINCT cluster_id), count(*) FROM marts.articles WHERE title = ?"
+    assert rows(pg_url, reprint, [REPRINT]) == [(1, 2)]
 
 
 def test_postgres_loads_of_the_same_issue_take_turns(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -74,6 +74,15 @@ ITEM_ROWS_FROM = 2_000  # items per batch from which band keys are written as it
 COMPACT_ROWS = 2_000_000  # keys: ~62,500 items; the recent index is then ~45 MB
 _SAMPLE_ROWS = 4_096
 _COMPACT_LOCK = 50_602  # advisory lock class of band-key compaction (with the schema's hash)
+# Advisory lock class of deduplication against history, one lock per schema and item type
+# (with the hash of "schema:type"). Two loads that read history before either has committed
+# would each miss the other's items, and reprints they share would stay apart; so a load
+# holds the locks of its item types from its first read of history until it commits. News
+# and ads merge across sites and issues, so their locks are global. A templated item merges
+# only within its own site and day, i.e. its own issue, which the issue's lock already
+# serializes: it needs none.
+_HISTORY_LOCK = 50_603
+ISSUE_SCOPED_TYPES = frozenset({"templated"})
 PROBE = "dedup_probe_keys"
 # A batch probes the band-key indexes once per key (320,000 probes for 10,000 items): with
 # these settings PostgreSQL splits the probes over parallel workers (enough keys to pay for
@@ -535,11 +544,34 @@ class DedupStore:
         )
         return {c: (items[i], _take(sig, [i])) for i, c in enumerate(cids)}
 
+    def lock_history(self, item_types: Iterable[str]) -> None:
+        """Wait for, then hold until the transaction ends, the right to read and change the
+        history of these item types (PostgreSQL: one advisory lock per type, taken in name
+        order so that two loads never wait on each other's). DuckDB has one writer per file
+        and the warehouse's transactions already take turns: nothing to do there."""
+        if self.dialect != "postgresql":
+            return
+        for kind in sorted(set(item_types) - ISSUE_SCOPED_TYPES):
+            self._run(
+                "SELECT pg_advisory_xact_lock(?, hashtext(?))",
+                [_HISTORY_LOCK, f"{self.schema}:{kind}"],
+            )
+
+    def stored_types(self, site_id: str, issue_date: str) -> set[str]:
+        """The item types one stored issue holds (what forgetting it will change)."""
+        rows = self._run(
+            f"SELECT DISTINCT item_type FROM {self.schema}.dedup_signatures "
+            "WHERE site_id = ? AND issue_date = ?",
+            [site_id, _date(issue_date)],
+        )
+        return {str(r[0]) for r in rows}
+
     def delete_issue(self, site_id: str, issue_date: str) -> None:
         """Forget one issue's items. The clusters they belonged to are linked again from what
         remains: a new canonical if needed, and split where a removed item was the bridge."""
         s = self.schema
         key = [site_id, _date(issue_date)]
+        self.lock_history(self.stored_types(site_id, issue_date))
         affected = {
             r[0]
             for r in self._run(
@@ -575,6 +607,7 @@ class DedupStore:
         """Deduplicate a batch against all stored history and store it; its members' rows."""
         if not items:
             return []
+        self.lock_history(it.item_type for it in items)  # before the first read of history
         clock = time.perf_counter()
         if self.dialect == "postgresql":
             # JIT-compiling the probe costs 50-150 ms and saves nothing on index lookups.
@@ -835,9 +868,16 @@ def _item(row: Sequence[Any]) -> Item:
 
 
 def assign_issue(store: DedupStore, issue: IssueRecord) -> list[Member]:
-    """Re-deduplicate one issue against all history and set its records' cluster ids."""
-    store.delete_issue(issue.site_id, issue.issue_date)
+    """Re-deduplicate one issue against all history and set its records' cluster ids.
+
+    Holds the history locks of the types the issue had and has until the caller's
+    transaction ends: concurrent loads give the clusters of loads one after the other."""
     items, texts = issue_items(issue)
+    # All locks at once, in name order (delete and assign alone would take theirs in turn,
+    # and a load could then hold 'news' while waiting for 'ad' held by one waiting for 'news').
+    old = store.stored_types(issue.site_id, issue.issue_date)
+    store.lock_history(old | {it.item_type for it in items})
+    store.delete_issue(issue.site_id, issue.issue_date)
     members = store.assign(items, texts)
     cluster = {m.item_id: m.cluster_id for m in members}
     for a in issue.articles:

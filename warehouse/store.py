@@ -47,6 +47,10 @@ load_run = ? WHERE site_id = ? AND (publication IS DISTINCT FROM ? OR family IS 
 OR base_url IS DISTINCT FROM ?)"""
 
 
+# Issue tables whose rows carry the cluster ids deduplication assigns.
+CLUSTERED = ("core.articles", "core.ads")
+
+
 def search_sql(titles_only: bool) -> str:
     """The substring search query (``?``: pattern(s), then the limit)."""
     where = "a.title LIKE ? ESCAPE '\\'"
@@ -164,18 +168,25 @@ class Warehouse(ABC):
                     [publication, family, base_url, run, site, publication, family, base_url],
                 )
         with self.transaction(f"issue:{issue.site_id}:{issue.issue_date}"):
-            # Clusters against all history, in the same transaction as the issue's rows.
-            if assign_clusters:
-                assign_issue(DedupStore(self.con, self.dialect.name), issue)
-                tables = issue_columns(profile, issue, manifest, run)
             # Every load writes core.issues with the rest, so an issue without that row has no
             # rows anywhere: its first load skips six DELETE scans.
             loaded = self.execute(
                 "SELECT 1 FROM core.issues WHERE site_id = ? AND issue_date = ?", key
             )
-            for table in ISSUE_TABLES:
-                if loaded:
+            if loaded:
+                for table in ISSUE_TABLES:
                     self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
+            # The rows that carry no cluster first: they need no lock beyond the issue's.
+            for table in ISSUE_TABLES:
+                if table not in CLUSTERED and tables[table]["site_id"]:
+                    self.bulk_insert(table, tables[table])
+            if assign_clusters:
+                # Clusters against all history, in the same transaction as the issue's rows.
+                # This takes the history locks (per item type, held until the commit), so
+                # from here on concurrent loads take turns: kept to the clustered rows.
+                assign_issue(DedupStore(self.con, self.dialect.name), issue)
+                tables = issue_columns(profile, issue, manifest, run)
+            for table in CLUSTERED:
                 if tables[table]["site_id"]:
                     self.bulk_insert(table, tables[table])
             self.bulk_insert("core.load_runs", load_run_columns(issue, run))

@@ -10,22 +10,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from baokan.config import Settings
 from baokan.crawl_state import issue_state
 from baokan.rawzone import POLICY_KINDS, RawZone
 from baokan.sites import SiteProfile
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-
 
 class CrawlError(RuntimeError):
     """The spider process failed; the message carries the end of its log."""
-
-
-def _is_local(url: str | None) -> bool:
-    return bool(url) and urlsplit(url).hostname in LOCAL_HOSTS
 
 
 def crawl_command(
@@ -57,9 +50,7 @@ def crawl_command(
         cmd += ["-a", f"stats_file={stats_file}"]
     if force:
         cmd += ["-a", "force=1"]
-    if _is_local(base_url):
-        # Our own fixture server on loopback: politeness delays would only slow tests down.
-        cmd += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+    # A loopback base_url turns throttling off in the spider itself (FounderSpider.from_crawler).
     for name, value in (overrides or {}).items():
         cmd += ["-s", f"{name}={value}"]
     return cmd

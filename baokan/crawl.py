@@ -16,14 +16,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import IO, Any
-from urllib.parse import urlsplit
 
 from baokan.config import Settings
 from baokan.crawl_state import issue_check
 from baokan.rawzone import POLICY_KINDS, RawZone
 from baokan.sites import SiteProfile
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 STOP_GRACE = 5.0  # seconds the spider gets to commit its manifests when we are stopped
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -34,10 +32,6 @@ class CrawlError(RuntimeError):
 
 class IssueLocked(RuntimeError):
     """Another process is crawling this issue right now."""
-
-
-def _is_local(url: str | None) -> bool:
-    return bool(url) and urlsplit(url).hostname in LOCAL_HOSTS
 
 
 def crawl_command(
@@ -69,9 +63,7 @@ def crawl_command(
         cmd += ["-a", f"stats_file={stats_file}"]
     if force:
         cmd += ["-a", "force=1"]
-    if _is_local(base_url):
-        # Our own fixture server on loopback: politeness delays would only slow tests down.
-        cmd += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
+    # A loopback base_url turns throttling off in the spider itself (FounderSpider.from_crawler).
     for name, value in (overrides or {}).items():
         cmd += ["-s", f"{name}={value}"]
     return cmd

@@ -18,6 +18,7 @@ _ENP = re.compile(r"<!--\s*enpproperty(.*?)/enpproperty\s*-->", re.S | re.I)
 _ENP_FIELD = re.compile(r"<([A-Za-z]+)>(.*?)</\1>", re.S)
 # enpproperty names → our field names.
 _ENP_NAMES = {"introtitle": "kicker", "title": "title", "subtitle": "subtitle", "author": "author"}
+_ENP_OURS = {ours: theirs for theirs, ours in _ENP_NAMES.items()}
 
 
 @dataclass
@@ -44,10 +45,45 @@ def enpproperty(html: str) -> dict[str, str]:
     }
 
 
-def _field(soup: BeautifulSoup, selector: str) -> str | None:
+def _node(soup: BeautifulSoup, selector: str) -> Tag | None:
+    """The first element the selector matches (fields take one element, never several)."""
     node = soup.select_one(selector)
-    text = normalize_text(node.get_text("")) if isinstance(node, Tag) else ""
-    return text or None
+    return node if isinstance(node, Tag) else None
+
+
+def _text(node: Tag | None) -> str | None:
+    return (normalize_text(node.get_text("")) or None) if node is not None else None
+
+
+def _byline(text: str | None) -> str | None:
+    return (_BYLINE_MARKS.sub("", text) or None) if text else None
+
+
+# Fields in order of trust: a field is dropped when its element, or its text, is already
+# an earlier field's (a kicker selector that also matches the title cell, a subtitle cell
+# that holds the byline): an empty field beats another field's text in the wrong place.
+_FIELD_ORDER = ("title", "author", "subtitle", "kicker")
+
+
+def _fields(
+    soup: BeautifulSoup, meta: dict[str, str], profile: SiteProfile
+) -> dict[str, str | None]:
+    """Title, author, subtitle, kicker: enpproperty first, else the field's selector."""
+    fields: dict[str, str | None] = {}
+    taken: list[Tag] = []
+    for name in _FIELD_ORDER:
+        declared = meta.get(_ENP_OURS[name])
+        node = None if declared else _node(soup, profile.selector(name))
+        text = declared or _text(node)
+        if name == "author":
+            text = _byline(text)
+        seen = {_byline(t) for t in fields.values() if t}
+        if any(node is t for t in taken) or _byline(text) in seen:
+            text = None
+        elif node is not None:
+            taken.append(node)
+        fields[name] = text
+    return fields
 
 
 def _paragraphs(soup: BeautifulSoup, selector: str) -> list[str]:
@@ -65,10 +101,7 @@ def parse_article_html(html: str, url: str, profile: SiteProfile) -> HtmlArticle
     """Parse an article page; raise ParseError naming the URL when title or body is missing."""
     soup = BeautifulSoup(html, "lxml")
     meta = enpproperty(html)
-    fields = {
-        ours: meta.get(theirs) or _field(soup, profile.selector(ours))
-        for theirs, ours in _ENP_NAMES.items()
-    }
+    fields = _fields(soup, meta, profile)
     title = fields["title"]
     if not title:
         raise ParseError(f"{url}: article page has no title ({profile.selector('title')})")
@@ -84,7 +117,7 @@ def parse_article_html(html: str, url: str, profile: SiteProfile) -> HtmlArticle
         kicker=conv(fields["kicker"]),
         title=convert_script(title, profile.convert),
         subtitle=conv(fields["subtitle"]),
-        author=conv(_BYLINE_MARKS.sub("", author) or None if author else None),
+        author=conv(author),
         paragraphs=[convert_script(p, profile.convert) for p in paragraphs],
         meta=meta,
     )

@@ -5,6 +5,8 @@ from baokan import __version__
 BOT_NAME = "baokan"
 SPIDER_MODULES = ["spiders.families"]
 NEWSPIDER_MODULE = "spiders.families"
+# Scrapy's commands, with `crawl` refusing bad -a arguments in one line (spiders/commands/).
+COMMANDS_MODULE = "spiders.commands"
 
 USER_AGENT = f"baokan/{__version__} (newspaper archiver; +https://pypi.org/project/baokan/)"
 ROBOTSTXT_OBEY = True
@@ -49,6 +51,14 @@ BAOKAN_MAX_MAP_AREAS = 2000  # image-map areas followed per page index page
 BAOKAN_MAX_ARTICLES_PER_ISSUE = 3000
 BAOKAN_MAX_PAGES_PER_ISSUE = 200  # page index pages
 BAOKAN_MAX_PAGE_DEPTH = 50  # page-list hops from the issue's entry page
+
+# scrapy check: the contracts on each family's callbacks (spiders/contracts.py).
+SPIDER_CONTRACTS = {
+    "spiders.contracts.FetchContract": 10,
+    "spiders.contracts.RowContract": 20,
+    "spiders.contracts.FollowsContract": 30,
+    "spiders.contracts.ParsesContract": 40,
+}
 
 ITEM_PIPELINES = {"spiders.pipelines.RawZonePipeline": 100}
 

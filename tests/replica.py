@@ -138,6 +138,25 @@ def classic_article(title: str, n: int, day: str, node: str, utf8: bool = False)
     return html.encode("utf-8" if utf8 else "gb18030")
 
 
+def classic_article_other_cells(title: str, author: str, enp: bool = True) -> bytes:
+    """A classic article whose template differs from the family's: title in td.font01 and
+    the byline in td.font03 (where the defaults look for kicker and subtitle); no 引题, no 副题.
+    The enpproperty comment (when enp) declares the title and author, as real pages do.
+    """
+    prop = (
+        f"<!--enpproperty <articleid>7</articleid><author>{author}</author>"
+        f"<title>{title}</title><subtitle></subtitle><introtitle></introtitle>/enpproperty-->"
+        if enp
+        else ""
+    )
+    html = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312" />
+<title>{title}</title></head><body>{prop}
+<table><tr><td class="font01">{title}</td></tr><tr><td class="font03">{author}</td></tr></table>
+<div id="ozoom"><founder-content><P>{BODY[0]}</P><P>{BODY[1]}</P></founder-content></div>
+</body></html>"""
+    return html.encode("gb18030")
+
+
 def build_jxrb(root: Path) -> Expected:
     """江西日报 2017-10-09: the real A01 page (node_187), A02–C04 derived from it."""
     real = (REAL / "jxrb_2017-10-09_node_187.htm").read_bytes()

@@ -180,7 +180,7 @@ def test_robots_txt_user_agent_and_no_telnet(settings: Settings, site: Path) -> 
 def test_polite_defaults_for_real_sites() -> None:
     from spiders import settings as s
 
-    # Fixture crawls on loopback turn AutoThrottle off (crawl_command); real hosts keep these.
+    # A loopback base_url turns AutoThrottle off in the spider; real hosts keep these.
     assert s.ROBOTSTXT_OBEY and s.AUTOTHROTTLE_ENABLED and s.DOWNLOAD_DELAY > 0
     assert s.CONCURRENT_REQUESTS_PER_DOMAIN <= 4 and s.USER_AGENT.startswith("baokan/")
     assert not s.TELNETCONSOLE_ENABLED and not s.REMOTE_CONTROL_ENABLED

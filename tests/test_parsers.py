@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from baokan.sites import get_site
+from baokan.sites import SiteProfile, get_site, parse_profile
 from parsers import ParseError
 from parsers.article_html import parse_article_html
 from parsers.decode import decode_html
 from parsers.layout import parse_layout
 from parsers.pdf_page import parse_pdf
+from tests.replica import classic_article_other_cells
 
 BASE = "http://paper.sample.baokan.invalid/"
 CJK_ASCII_COMMA = re.compile(r"[\u4e00-\u9fff][,;:!?]|[,;:!?][\u4e00-\u9fff]")
@@ -124,3 +125,35 @@ def test_truncated_pdf(sample_dir: Path, truth: dict[str, dict[str, Any]]) -> No
     pdf = (sample_dir / "site" / truth["2025-12-29"]["pages"][1]["pdf"]).read_bytes()
     with pytest.raises(ParseError, match=r"cut\.pdf"):
         parse_pdf(pdf[: len(pdf) // 3], "cut.pdf")
+
+
+def _classic_profile(selectors: dict[str, str] | None = None) -> SiteProfile:
+    """A new classic-Founder paper's profile with the family's default selectors."""
+    data = {
+        "id": "xpaper",
+        "publication": "某日报",
+        "family": "founder_classic",
+        "base_url": "http://epaper.x.example.cn/",
+        "entry": "html/{yyyy}-{mm}/{dd}/node_1.htm",
+        "selectors": selectors or {},
+    }
+    return parse_profile(data, "xpaper.toml")
+
+
+def test_classic_defaults_never_put_title_in_kicker_or_byline_in_subtitle() -> None:
+    page = classic_article_other_cells("高铁站开通运营", "本报记者 王五")
+    html = decode_html(page, "text/html; charset=gb2312")
+    art = parse_article_html(html, "http://epaper.x.example.cn/c.htm", _classic_profile())
+    assert art.title == "高铁站开通运营" and art.author == "本报记者 王五"
+    assert art.kicker is None and art.subtitle is None
+    assert len(art.paragraphs) == 2
+
+
+def test_field_sharing_the_title_element_is_left_empty() -> None:
+    # No enpproperty: the profile points title at td.font01, the kicker default matches it too.
+    page = classic_article_other_cells("高铁站开通运营", "►本报记者 王五", enp=False)
+    html = decode_html(page, "text/html; charset=gb2312")
+    profile = _classic_profile({"title": "td.font01", "author": "td.font03"})
+    art = parse_article_html(html, "http://epaper.x.example.cn/c.htm", profile)
+    assert art.title == "高铁站开通运营" and art.author == "本报记者 王五"
+    assert art.kicker is None and art.subtitle is None

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from baokan.config import Settings
 from baokan.rawzone import ManifestRow, RawZone, is_no_issue
-from baokan.sites import get_site
 from parsers.decode import decode_html
 from parsers.layout import label_from_url, parse_layout
+from spiders.args import ARGUMENTS, is_loopback, parse_args
 from spiders.hostpolicy import HostPolicy, OffsiteRefused
 from spiders.items import FetchedItem
 
@@ -62,35 +63,32 @@ def error_kind(status: int | None, error: str | None) -> str:
 class FounderSpider(scrapy.Spider):
     """Crawl each issue's page index pages, their page PDFs and their article pages.
 
-    Arguments (scrapy -a): site, dates (comma-separated ISO dates), base_url (fetch from a
-    mirror), force ('1' re-fetches what the raw zone already holds), stats_file (JSON).
+    Arguments (scrapy -a, checked by spiders.args): site, dates (comma-separated ISO dates),
+    base_url (fetch from a mirror), force ('1' re-fetches what the raw zone already holds),
+    stats_file (JSON).
     """
 
-    def __init__(
-        self,
-        site: str,
-        dates: str,
-        base_url: str | None = None,
-        force: str = "0",
-        stats_file: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.profile = get_site(site)
-        if self.profile.family != self.name:
-            raise ValueError(f"site {site!r} is family {self.profile.family!r}, not {self.name!r}")
-        self.dates = [date.fromisoformat(d.strip()) for d in dates.split(",") if d.strip()]
-        base = base_url or self.profile.base_url
+    # scrapy check: the site and issue the callbacks' contracts fetch (spiders/contracts.py).
+    check_site = ""
+    check_dates = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        args = parse_args(self.name, self._check_defaults(kwargs))
+        super().__init__(**{k: v for k, v in kwargs.items() if k not in ARGUMENTS})
+        self.profile = args.profile
+        self.dates = list(args.dates)
+        base = args.base_url or self.profile.base_url
         self.fetch_base = base if base.endswith("/") else base + "/"
+        # Our own fixture server or mirror on loopback: politeness delays only slow it down.
+        self.local = is_loopback(args.base_url)
         # Read by HostPolicyMiddleware for every request and redirect hop.
-        self.host_policy = HostPolicy.for_crawl(self.profile, base_url)
-        self.stats_file = Path(stats_file) if stats_file else None
+        self.host_policy = HostPolicy.for_crawl(self.profile, args.base_url)
+        self.stats_file = args.stats_file
         self.entries = {self.profile.entry_url(d) for d in self.dates}
         self.zone = RawZone(Settings.from_env().raw_dir)
         # Rows of earlier (possibly interrupted) crawls: 200s are reused, not re-fetched.
         self.prior: dict[str, dict[str, ManifestRow]] = {
-            d.isoformat(): {} if force == "1" else self._prior_rows(d.isoformat())
-            for d in self.dates
+            d.isoformat(): {} if args.force else self._prior_rows(d.isoformat()) for d in self.dates
         }
         self.seen: dict[str, set[str]] = defaultdict(set)
         self.counts: Counter[str] = Counter()
@@ -99,6 +97,37 @@ class FounderSpider(scrapy.Spider):
         self.followed: Counter[tuple[str, str]] = Counter()  # (day, kind) → links followed
         self.capped: list[str] = []
         self.caps_hit: set[tuple[str, str, str]] = set()  # (day, cap, page): recorded once
+
+    @classmethod
+    def check_arguments(cls, kwargs: dict[str, Any]) -> None:
+        """Raise SpiderArgumentError naming the first bad -a argument (scrapy crawl calls it)."""
+        parse_args(cls.name, cls._check_defaults(kwargs))
+
+    @classmethod
+    def _check_defaults(cls, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Under scrapy check, the family's check site and BAOKAN_CHECK_BASE_URL by default."""
+        if not os.environ.get("SCRAPY_CHECK"):
+            return kwargs
+        defaults = {"site": cls.check_site, "dates": cls.check_dates}
+        if os.environ.get("BAOKAN_CHECK_BASE_URL"):
+            defaults["base_url"] = os.environ["BAOKAN_CHECK_BASE_URL"]
+        return {**defaults, **kwargs}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        """The spider; a crawl of a loopback base_url runs without politeness delays.
+
+        Settings are still writable here (Scrapy freezes them after the spider is built), at
+        spider priority: an explicit -s on the command line still wins.
+        """
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.local:
+            crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+            crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            spider.logger.info(
+                "base_url %s is loopback: no AutoThrottle, no delay", spider.fetch_base
+            )
+        return spider
 
     def _prior_rows(self, day: str) -> dict[str, ManifestRow]:
         rows = self.zone.read_manifest(self.profile.id, day, include_partial=True)
@@ -190,7 +219,9 @@ class FounderSpider(scrapy.Spider):
     def _request(
         self, url: str, kind: str, day: str, label: str | None, depth: int
     ) -> scrapy.Request:
-        callback = self.parse_layout if kind == "layout" else self.parse_leaf
+        callback = {"layout": self.parse_layout, "article": self.parse_article}.get(
+            kind, self.parse_leaf
+        )
         meta = {
             "handle_httpstatus_list": HANDLED_STATUSES,
             "kind": kind,
@@ -303,7 +334,11 @@ class FounderSpider(scrapy.Spider):
             yield from self._follow(article, "article", day, label, depth, url)
 
     def parse_leaf(self, response: Response) -> Iterator[FetchedItem]:
-        """Store a PDF or article page as fetched."""
+        """Store a PDF as fetched."""
+        yield self._item(response)
+
+    def parse_article(self, response: Response) -> Iterator[FetchedItem]:
+        """Store an article page as fetched (its own callback: its own contracts)."""
         yield self._item(response)
 
     def _offsite(self, url: str, target: str, meta: dict[str, Any], reason: str) -> FetchedItem:
@@ -347,11 +382,9 @@ class FounderSpider(scrapy.Spider):
         self.errors[error_kind(None, row.error)] += 1
         yield FetchedItem(row=row, body=None)
 
-    def closed(self, reason: str) -> None:
-        """Write this run's crawl stats where the caller asked for them."""
-        if self.stats_file is None:
-            return
-        stats = {
+    def crawl_stats(self, reason: str) -> dict[str, Any]:
+        """This run's baokan counts (what `baokan ingest` reports)."""
+        return {
             "finish_reason": reason,
             "pages": self.counts["pages"],
             "pdfs": self.counts["pdfs"],
@@ -363,5 +396,24 @@ class FounderSpider(scrapy.Spider):
             "errors": dict(sorted(self.errors.items())),
             "no_issue_days": sorted(set(self.no_issue)),
         }
+
+    def closed(self, reason: str) -> None:
+        """Log this run's crawl stats in one line; write them where the caller asked for them."""
+        stats = self.crawl_stats(reason)
+        errors = ", ".join(f"{k} {v}" for k, v in stats["errors"].items()) or "none"
+        self.logger.info(
+            "baokan stats: %d pages, %d PDFs, %d articles, %d reused from raw; errors: %s; "
+            "off-site refused: %d; caps hit: %d; no-issue days: %s",
+            stats["pages"],
+            stats["pdfs"],
+            stats["articles"],
+            stats["reused"],
+            errors,
+            stats["offsite"],
+            len(stats["capped"]),
+            ", ".join(stats["no_issue_days"]) or "none",
+        )
+        if self.stats_file is None:
+            return
         self.stats_file.parent.mkdir(parents=True, exist_ok=True)
         self.stats_file.write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")

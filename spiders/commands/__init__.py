@@ -1,0 +1,1 @@
+"""Project commands (COMMANDS_MODULE): Scrapy's own, with baokan's argument checks."""

@@ -22,14 +22,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
-    """List configured site profiles."""
-    from baokan.sites import load_sites
+    """List configured site profiles, the broken ones with their error (exit 1 if any)."""
+    from baokan.sites import load_catalog
 
-    for site in load_sites().values():
+    catalog = load_catalog()
+    for site in catalog.sites.values():
         print(
             f"{site.id:<16} {site.family:<16} {site.publication}  {site.base_url}  ({site.source})"
         )
-    return 0
+    for site_id, error in catalog.broken.items():
+        print(f"{site_id:<16} {'BROKEN':<16} {error}")
+    for note in catalog.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 1 if catalog.broken else 0
 
 
 def _print_issues(issues: list[dict], failures: list[str]) -> int:

@@ -195,3 +195,19 @@ def load_and_publish(site_id: str, asset: Any) -> dict[str, Any]:
     extra = {k: result[k] for k in ("issue_date", "status", "articles", "pages_parsed")}
     get_current_context()["outlet_events"][asset].extra = extra
     return result
+
+
+def profile_error(site_id: str) -> None:
+    """The one task of a broken profile's DAG: fail with the profile's error, no retries."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from baokan.sites import get_site
+
+    try:
+        get_site(site_id)
+    except ValueError as exc:
+        log.error("%s", exc)
+        raise AirflowFailException(str(exc)) from exc
+    raise AirflowFailException(
+        f"site {site_id!r}: the profile loads now; wait for the DAG processor to re-parse it"
+    )

@@ -107,12 +107,14 @@ def init_airflow_db(home: Path, *, timeout: float = 300) -> float:
     return float(result["seconds"])
 
 
-def inspect_dags(home: Path, *, dags_folder: Path = DAGS_FOLDER) -> dict[str, Any]:
+def inspect_dags(
+    home: Path, *, dags_folder: Path = DAGS_FOLDER, extra_env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Parse ``dags_folder`` with Airflow's DagBag in a fresh interpreter (no DB needed).
 
     Returns ``{"import_errors": {...}, "dags": {dag_id: {...}}, "heavy_modules_loaded": [...]}``.
     """
-    env = airflow_env(home, dags_folder=dags_folder)
+    env = airflow_env(home, dags_folder=dags_folder, extra=extra_env)
     return _run_child(
         "inspect", {"dags_folder": str(dags_folder)}, env, workdir=Path(home), timeout=300
     )
@@ -174,6 +176,8 @@ def _child_inspect(payload: Mapping[str, Any]) -> dict[str, Any]:
             "catchup": dag.catchup,
             "start_date": dag.start_date.isoformat() if dag.start_date else None,
             "has_doc_md": bool(dag.doc_md),
+            "description": dag.description,
+            "is_paused_upon_creation": dag.is_paused_upon_creation,
             "params": {k: dag.params[k] for k in dag.params},
             "tasks": {
                 t.task_id: {

@@ -7,7 +7,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from baokan.config import Settings
+from baokan.config import Settings, redact_url
 from baokan.ingest import IngestResult, ingest
 from baokan.serve import serve_directory
 
@@ -37,7 +37,7 @@ def run_demo(settings: Settings | None = None) -> IngestResult:
     started = time.monotonic()
     dates = sample_dates()
     print(
-        f"baokan demo: ingesting {len(dates)} sample issues into {settings.warehouse}",
+        f"baokan demo: ingesting {len(dates)} sample issues into {redact_url(settings.warehouse)}",
         file=sys.stderr,
     )
     with serve_directory(sample_root() / "site") as base_url:
@@ -84,7 +84,8 @@ def print_summary(result: IngestResult, settings: Settings, seconds: float) -> N
     if settings.warehouse.startswith("duckdb:///"):
         client = "the DuckDB CLI", f"duckdb {settings.warehouse.removeprefix('duckdb:///')}"
     else:
-        client = "psql", f"psql '{settings.warehouse}'"
-    print(f"\nwarehouse  {settings.warehouse}\nTry it in {client[0]}:")
+        # No password at all in a command to copy: psql then prompts (or reads ~/.pgpass).
+        client = "psql", f"psql '{redact_url(settings.warehouse, mask=None)}'"
+    print(f"\nwarehouse  {redact_url(settings.warehouse)}\nTry it in {client[0]}:")
     print(f"  {client[1]}")
     print("\n".join(f"  {line}" for line in EXAMPLE_SQL.splitlines()))

@@ -8,7 +8,7 @@ from typing import Any
 
 from baokan import crawl as crawl_mod
 from baokan import quality
-from baokan.config import Settings
+from baokan.config import Settings, redact_url
 from baokan.dedup import dedup_issue as dedup_record
 from baokan.fsutil import read_json, write_json_atomic
 from baokan.models import IssueRecord
@@ -85,7 +85,12 @@ def load_issue(
     manifest = RawZone(settings.raw_dir).read_manifest(site_id, issue_date)
     with open_warehouse(settings.warehouse) as store:
         loaded = store.load_issue(get_site(site_id, settings), issue, manifest)
-    return {"warehouse": settings.warehouse, "load_run": loaded["load_run"], **summary(issue)}
+    # Results are logged and shown: never the warehouse password.
+    return {
+        "warehouse": redact_url(settings.warehouse),
+        "load_run": loaded["load_run"],
+        **summary(issue),
+    }
 
 
 def summary(issue: IssueRecord) -> dict[str, Any]:

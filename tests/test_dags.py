@@ -326,3 +326,31 @@ def test_dag_test_day_without_issue_succeeds_with_zero_pages(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("SELECT status, articles FROM marts.issues").fetchall()
     assert rows == [("missing", 0)]
+
+
+@pytest.mark.parametrize(
+    ("url", "masked", "dropped"),
+    [
+        (
+            "postgresql://etl:s3cr%3At@db:5432/b",
+            "postgresql://etl:***@db:5432/b",
+            "postgresql://etl@db:5432/b",
+        ),
+        ("postgresql://etl:p@ss@db/b", "postgresql://etl:***@db/b", "postgresql://etl@db/b"),
+        ("postgresql://etl:@db/b", "postgresql://etl:***@db/b", "postgresql://etl@db/b"),
+        ("postgresql://etl@db/b", "postgresql://etl@db/b", "postgresql://etl@db/b"),
+        (
+            "postgresql://db/b?user=etl&password=pw&sslmode=require",
+            "postgresql://db/b?user=etl&password=***&sslmode=require",
+            "postgresql://db/b?user=etl&sslmode=require",
+        ),
+        (
+            "duckdb:////srv/wh.duckdb?lock_timeout=5",
+            "duckdb:////srv/wh.duckdb?lock_timeout=5",
+            None,
+        ),
+    ],
+)
+def test_redact_masks_every_password(url: str, masked: str, dropped: str | None) -> None:
+    assert redact(url) == masked
+    assert redact(url, mask=None) == (dropped or url)

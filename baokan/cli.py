@@ -44,12 +44,15 @@ def _check_site_and_dates(site_id: str, first: str, last: str | None) -> None:
     last = last or first
     if last < first:
         raise UsageError(f"--until {last} is before --date {first}")
-    from baokan.sites import load_sites
+    from baokan.sites import load_catalog
 
-    sites = load_sites()
-    if site_id not in sites:
-        raise UsageError(f"unknown site {site_id!r} (known: {', '.join(sorted(sites))})")
-    tz = sites[site_id].timezone
+    catalog = load_catalog()
+    if site_id in catalog.broken:  # a broken profile is the site's fault, not a usage error
+        raise catalog.broken[site_id]
+    if site_id not in catalog.sites:
+        known = ", ".join(sorted(catalog.sites))
+        raise UsageError(f"unknown site {site_id!r} (known: {known})")
+    tz = catalog.sites[site_id].timezone
     today = datetime.now(ZoneInfo(tz)).date()
     if date.fromisoformat(last) > today:
         raise UsageError(f"{last} is after today ({today} in {tz}): no such issue yet")
@@ -64,14 +67,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
-    """List configured site profiles."""
-    from baokan.sites import load_sites
+    """List configured site profiles, the broken ones with their error (exit 1 if any)."""
+    from baokan.sites import load_catalog
 
-    for site in load_sites().values():
+    catalog = load_catalog()
+    for site in catalog.sites.values():
         print(
             f"{site.id:<16} {site.family:<16} {site.publication}  {site.base_url}  ({site.source})"
         )
-    return 0
+    for site_id, error in catalog.broken.items():
+        print(f"{site_id:<16} {'BROKEN':<16} {error}")
+    for note in catalog.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 1 if catalog.broken else 0
 
 
 def _print_issues(issues: list[dict], failures: list[str], quiet: bool = False) -> int:

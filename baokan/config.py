@@ -5,6 +5,29 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+
+def redact_url(url: str, mask: str | None = "***") -> str:
+    """The URL with its password (in the user info or a ?password= parameter) masked.
+
+    Every message, log line and XCom value that shows a warehouse URL goes through this.
+    ``mask=None`` drops the password instead: a command to copy (psql) then prompts for it.
+    """
+    parts = urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not (at and ":" in userinfo) and "password" not in parts.query:
+        return url  # untouched: urlunsplit would turn duckdb:////abs into duckdb://abs
+    if at and ":" in userinfo:
+        user = userinfo.partition(":")[0]
+        userinfo = user if mask is None else f"{user}:{mask}"
+        parts = parts._replace(netloc=f"{userinfo}@{hostport}")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(k == "password" for k, _ in query):
+        kept = [(k, v) for k, v in query if k != "password" or mask is not None]
+        masked = [(k, mask if k == "password" and mask is not None else v) for k, v in kept]
+        parts = parts._replace(query=urlencode(masked, safe="*"))
+    return urlunsplit(parts)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from baokan.config import Settings
+from baokan.config import Settings, redact_url
 from baokan.ingest import IngestResult, ingest
 from baokan.serve import serve_directory
 
@@ -37,7 +37,7 @@ def run_demo(settings: Settings | None = None) -> IngestResult:
     started = time.monotonic()
     dates = sample_dates()
     print(
-        f"baokan demo: ingesting {len(dates)} sample issues into {settings.warehouse}",
+        f"baokan demo: ingesting {len(dates)} sample issues into {redact_url(settings.warehouse)}",
         file=sys.stderr,
     )
     with serve_directory(sample_root() / "site") as base_url:
@@ -81,8 +81,9 @@ def print_summary(result: IngestResult, settings: Settings, seconds: float) -> N
     for line in [d for i in issues for d in i["problem_details"]] + result.failures:
         print(f"  - {line}")
     print(f"time       {seconds:.1f} s")
-    print(f"\nwarehouse  {settings.warehouse}")
+    print(f"\nwarehouse  {redact_url(settings.warehouse)}")
     print("Try it: .venv/bin/baokan sql (a SQL prompt on this warehouse), then paste")
     if not settings.warehouse.startswith("duckdb:///"):
-        print("  (or in psql, with the same URL)")
+        # No password at all in a command to copy: psql then prompts (or reads ~/.pgpass).
+        print(f"  (or in psql '{redact_url(settings.warehouse, mask=None)}')")
     print("\n".join(f"  {line}" for line in EXAMPLE_SQL.splitlines()))

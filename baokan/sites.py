@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import logging
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,6 +71,24 @@ OPTIONAL = (
     "convert",
     "allowed_hosts",
 )
+
+
+# What `entry` may use: each is a plain string, so no format spec, conversion or attribute.
+ENTRY_PLACEHOLDERS = ("yyyy", "yyyymm", "mm", "dd", "date")
+# Cron fields of a schedule: name, lowest and highest value, names allowed instead of numbers.
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+CRON_FIELDS: tuple[tuple[str, int, int, tuple[str, ...]], ...] = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    ("month", 1, 12, _MONTHS),
+    ("day of week", 0, 7, _DAYS),  # 0 and 7 are both Sunday
+)
+
+log = logging.getLogger(__name__)
+# Messages already logged by this process: every command loads the profiles many times.
+_LOGGED: set[str] = set()
 
 
 class SiteProfileError(ValueError):
@@ -145,8 +165,89 @@ def _with_slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
-    """Validate a decoded profile; every error names the file and the field."""
+def _check_no_nul(value: Any, source: str, name: str = "") -> None:
+    """No NUL character in any key or string, however deep: it truncates C-level strings."""
+    if isinstance(value, str) and "\x00" in value:
+        raise SiteProfileError(f"{source}: field '{name}': contains a NUL character")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            full = f"{name}.{key}" if name else str(key)
+            _check_no_nul(key, source, full)
+            _check_no_nul(item, source, full)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_no_nul(item, source, f"{name}[{index}]")
+
+
+def _check_selectors(selectors: dict[str, str], source: str) -> None:
+    """Compile every selector now, so a typo names its file and field, not a page it broke."""
+    import soupsieve  # imports bs4 and lxml: only where selectors are checked
+
+    for name, css in selectors.items():
+        try:
+            soupsieve.compile(css)
+        except Exception as exc:  # soupsieve raises SelectorSyntaxError and plain ValueErrors
+            raise SiteProfileError(
+                f"{source}: field 'selectors.{name}': invalid CSS selector {css!r}: "
+                f"{str(exc).splitlines()[0]}"
+            ) from None
+
+
+def _entry_problem(entry: str) -> str | None:
+    """Why ``entry`` cannot be formatted with the known placeholders, or None."""
+    try:
+        parts = list(string.Formatter().parse(entry))
+    except ValueError as exc:
+        return f"malformed placeholder in {entry!r}: {exc}"
+    known = ", ".join("{" + p + "}" for p in ENTRY_PLACEHOLDERS)
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        # {date.year}, {x[0]} and {} all land here: only the bare known names are allowed.
+        if name not in ENTRY_PLACEHOLDERS:
+            return f"unknown placeholder {{{name}}} in {entry!r} (known: {known})"
+        if spec or conversion:
+            return f"placeholder {{{name}}} in {entry!r} takes no conversion or format spec"
+    return None
+
+
+def _cron_problem(expr: str) -> str | None:
+    """Why ``expr`` is not a 5-field cron expression with every value in range, or None."""
+    fields = expr.split()
+    if len(fields) != 5:
+        return f"expected a 5-field cron expression (minute hour day month weekday), got {expr!r}"
+    for text, (name, low, high, names) in zip(fields, CRON_FIELDS, strict=True):
+        if not all(_cron_part_ok(part, low, high, names) for part in text.lower().split(",")):
+            return f"{name} {text!r} in {expr!r}: values must be in {low}-{high}"
+    return None
+
+
+def _cron_part_ok(part: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    """One comma-separated part of a cron field: *, N, N-M, each optionally /STEP."""
+    base, slash, step = part.partition("/")
+    if slash and not (step.isdigit() and int(step) > 0):
+        return False
+    if base == "*":
+        return True
+    ends = base.split("-")
+    return len(ends) <= 2 and all(_cron_value_ok(v, low, high, names) for v in ends)
+
+
+def _cron_value_ok(value: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    if value in names:
+        return True
+    return value.isdigit() and low <= int(value) <= high
+
+
+def parse_profile(
+    data: dict[str, Any], source: str, *, check_selectors: bool = True
+) -> SiteProfile:
+    """Validate a decoded profile; every error names the file and the field.
+
+    ``check_selectors`` compiles each selector with soupsieve, which imports bs4 and lxml:
+    the DAG files skip it to stay thin (the tasks load the profile again, fully checked).
+    """
+    _check_no_nul(data, source)
     for key in REQUIRED:
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise SiteProfileError(
@@ -175,9 +276,15 @@ def parse_profile(data: dict[str, Any], source: str) -> SiteProfile:
     bad = sorted(set(selectors) - set(FAMILY_SELECTORS[data["family"]]))
     if bad:
         raise SiteProfileError(f"{source}: field 'selectors': unknown selector(s) {', '.join(bad)}")
+    if check_selectors:
+        _check_selectors(selectors, source)
+    problem = _entry_problem(data["entry"])
+    if problem:
+        raise SiteProfileError(f"{source}: field 'entry': {problem}")
     schedule = data.get("schedule", "30 6 * * *")
-    if not isinstance(schedule, str) or len(schedule.split()) != 5:
-        raise SiteProfileError(f"{source}: field 'schedule': expected a 5-field cron expression")
+    problem = _cron_problem(schedule) if isinstance(schedule, str) else "expected a string"
+    if problem:
+        raise SiteProfileError(f"{source}: field 'schedule': {problem}")
     threshold = data.get("min_pdf_html_similarity", 0.8)
     if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
         raise SiteProfileError(
@@ -234,11 +341,14 @@ def _quirks(data: dict[str, Any], source: str) -> dict[str, Any]:
         raise SiteProfileError(f"{source}: field 'charset': expected a string")
     if charset:
         try:
-            codecs.lookup(charset)
+            codec = codecs.lookup(charset)
         except LookupError:
             raise SiteProfileError(
                 f"{source}: field 'charset': unknown charset {charset!r}"
             ) from None
+        # base64, rot13, zlib… are codecs too, but bytes-to-bytes or str-to-str: no charset.
+        if not codec._is_text_encoding:
+            raise SiteProfileError(f"{source}: field 'charset': {charset!r} is not a text encoding")
     convert = data.get("convert", "")
     if convert != "" and convert not in CONVERSIONS:
         raise SiteProfileError(
@@ -260,37 +370,112 @@ def _quirks(data: dict[str, Any], source: str) -> dict[str, Any]:
     }
 
 
-def load_profile_file(path: Path) -> SiteProfile:
-    """Read and validate one profile file."""
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SiteProfileError(f"{path}: cannot read profile: {exc}") from exc
-    return parse_profile(data, str(path))
 
 
-def _profile_files(settings: Settings) -> list[Path]:
+def load_profile_file(path: Path, *, check_selectors: bool = True) -> SiteProfile:
+    """Read and validate one profile file."""
+    return parse_profile(_read_toml(path), str(path), check_selectors=check_selectors)
+
+
+@dataclass(frozen=True)
+class SiteCatalog:
+    """Every profile found: the good ones by id, the broken ones by id with their error."""
+
+    sites: dict[str, SiteProfile]
+    # Keyed by the id the file declares, else by its file name: 'mypaper.toml' → 'mypaper'.
+    broken: dict[str, SiteProfileError]
+    # Things that are not one site's error: replaced shipped profiles, a missing sites dir.
+    notes: tuple[str, ...] = ()
+
+
+def _log_once(level: int, message: str) -> None:
+    if message not in _LOGGED:
+        _LOGGED.add(message)
+        log.log(level, "%s", message)
+
+
+def _profile_files(settings: Settings, notes: list[str]) -> tuple[list[Path], int]:
+    """The shipped profile files, then the user's; and how many are shipped."""
     builtin = resources.files("baokan") / "profiles"
     files = sorted(Path(str(p)) for p in builtin.iterdir() if p.name.endswith(".toml"))
+    shipped = len(files)
     if settings.sites_dir:
-        if not settings.sites_dir.is_dir():
-            raise SiteProfileError(f"BAOKAN_SITES_DIR={settings.sites_dir} is not a directory")
-        files += sorted(settings.sites_dir.glob("*.toml"))
-    return files
+        if settings.sites_dir.is_dir():
+            files += sorted(settings.sites_dir.glob("*.toml"))
+        else:
+            notes.append(f"BAOKAN_SITES_DIR={settings.sites_dir} is not a directory: ignored")
+    return files, shipped
 
 
-def load_sites(settings: Settings | None = None) -> dict[str, SiteProfile]:
-    """All profiles: the packaged ones, then BAOKAN_SITES_DIR (which may override by id)."""
+def _broken_key(path: Path) -> str:
+    """The id a broken file declares if it is a valid one, else its file name made into one."""
+    try:
+        declared = _read_toml(path).get("id")
+    except SiteProfileError:
+        declared = None
+    if isinstance(declared, str) and SITE_ID.fullmatch(declared):
+        return declared
+    return re.sub(r"[^a-z0-9_\-]", "_", path.stem.lower())[:64] or "_"
+
+
+def load_catalog(settings: Settings | None = None, *, check_selectors: bool = True) -> SiteCatalog:
+    """All profiles, each file on its own: a broken one is set aside with its error.
+
+    User files (BAOKAN_SITES_DIR) come after the shipped ones and win on the same id, with a
+    note naming both files; a broken user file for a shipped id takes that site out too,
+    rather than silently crawling with the profile the user meant to replace.
+    """
+    notes: list[str] = []
+    files, shipped = _profile_files(settings or Settings.from_env(), notes)
     sites: dict[str, SiteProfile] = {}
-    for path in _profile_files(settings or Settings.from_env()):
-        profile = load_profile_file(path)
+    broken: dict[str, SiteProfileError] = {}
+    for path in files:
+        try:
+            profile = load_profile_file(path, check_selectors=check_selectors)
+        except SiteProfileError as exc:
+            key = _broken_key(path)
+            if key in sites:
+                replaced = sites.pop(key).source
+                notes.append(
+                    f"{path} is broken: site {key!r} is not loaded, not even from {replaced}"
+                )
+            broken[key] = exc
+            continue
+        previous = sites.get(profile.id)
+        if previous is not None:
+            kind = "shipped" if Path(previous.source) in files[:shipped] else "user"
+            notes.append(
+                f"{path} replaces the {kind} profile {previous.source} of site {profile.id!r}"
+            )
+        broken.pop(profile.id, None)
         sites[profile.id] = profile
-    return sites
+    for note in notes:
+        _log_once(logging.WARNING, f"site profiles: {note}")
+    for error in broken.values():
+        _log_once(logging.ERROR, f"site profile skipped: {error}")
+    return SiteCatalog(sites=sites, broken=broken, notes=tuple(notes))
+
+
+def load_sites(
+    settings: Settings | None = None, *, check_selectors: bool = True
+) -> dict[str, SiteProfile]:
+    """The good profiles by id (see load_catalog; broken ones are logged and left out)."""
+    return load_catalog(settings, check_selectors=check_selectors).sites
 
 
 def get_site(site_id: str, settings: Settings | None = None) -> SiteProfile:
-    """One profile by id, or an error listing the known ids."""
-    sites = load_sites(settings)
-    if site_id not in sites:
-        raise SiteProfileError(f"unknown site {site_id!r} (known: {', '.join(sorted(sites))})")
-    return sites[site_id]
+    """One profile by id; its own error if its file is broken; else the known ids."""
+    catalog = load_catalog(settings)
+    if site_id in catalog.sites:
+        return catalog.sites[site_id]
+    if site_id in catalog.broken:
+        raise catalog.broken[site_id]
+    known = ", ".join(sorted(catalog.sites))
+    extra = f"; broken: {', '.join(sorted(catalog.broken))}" if catalog.broken else ""
+    notes = "".join(f"; {n}" for n in catalog.notes)
+    raise SiteProfileError(f"unknown site {site_id!r} (known: {known}{extra}){notes}")

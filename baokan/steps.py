@@ -9,7 +9,7 @@ from typing import Any
 
 from baokan import crawl as crawl_mod
 from baokan import quality
-from baokan.config import Settings
+from baokan.config import Settings, redact_url
 from baokan.dedup import dedup_issue as dedup_record
 from baokan.fsutil import read_json, write_json_atomic
 from baokan.models import IssueRecord
@@ -143,7 +143,12 @@ def load_issue(
                 "the next `baokan ingest` fetches it again"
             )
         loaded = store.load_issue(get_site(site_id, settings), issue, manifest)
-    return {"warehouse": settings.warehouse, "load_run": loaded["load_run"], **summary(issue)}
+    # Results are logged and shown: never the warehouse password.
+    return {
+        "warehouse": redact_url(settings.warehouse),
+        "load_run": loaded["load_run"],
+        **summary(issue),
+    }
 
 
 def _has_load(store: Any, site_id: str, issue_date: str) -> bool:

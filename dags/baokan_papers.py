@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
 from baokan import airflow_tasks as run
-from baokan.sites import SiteProfile, load_sites
+from baokan.sites import SiteProfile, SiteProfileError, load_catalog
 
 # First issue date every paper's DAG covers (default: the sample's first issue). Catch-up is off
 # unless BAOKAN_CATCHUP=1: then unpausing schedules one run per day from here. Runs before it
@@ -137,5 +137,50 @@ def paper_dag(profile: SiteProfile) -> Any:
     return paper()
 
 
-for _profile in load_sites().values():
+BROKEN_DOC_MD = """
+### {dag_id} — broken site profile
+
+This paper's profile could not be loaded, so it has no pipeline until the file is fixed
+(the other papers' DAGs are unaffected). The DAG processor re-reads it on its next parse.
+
+    {error}
+"""
+
+
+def broken_profile_dag(site: str, error: SiteProfileError) -> Any:
+    """A stand-in DAG that shows a broken profile's error in the UI, one per broken site.
+
+    An import error would be recorded for this whole file and take every paper down; this
+    keeps the failure on its own site: the DAG list shows the error as the description,
+    and its single task fails with it (it never runs on a schedule).
+    """
+    dag_id = f"baokan_{site}"
+
+    @dag(
+        dag_id=dag_id,
+        schedule=None,
+        start_date=datetime.fromisoformat(START_DATE).replace(tzinfo=ZoneInfo("UTC")),
+        catchup=False,
+        is_paused_upon_creation=True,
+        tags=["baokan", "paper", f"site:{site}", "broken-profile"],
+        description=f"BROKEN PROFILE: {error}"[:1000],
+        doc_md=BROKEN_DOC_MD.format(dag_id=dag_id, error=error),
+        default_args={"owner": "baokan", "retries": 0},
+    )
+    def broken() -> None:
+        @task
+        def profile_error() -> None:
+            run.profile_error(site)
+
+        profile_error()
+
+    return broken()
+
+
+# Selectors are compiled by the tasks, not here: soupsieve would pull bs4 and lxml into
+# every parse of this file (see baokan.sites.parse_profile).
+_catalog = load_catalog(check_selectors=False)
+for _profile in _catalog.sites.values():
     globals()[f"baokan_{_profile.id}"] = paper_dag(_profile)
+for _site, _error in _catalog.broken.items():
+    globals()[f"baokan_{_site}"] = broken_profile_dag(_site, _error)

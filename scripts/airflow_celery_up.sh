@@ -6,6 +6,7 @@
 set -euo pipefail
 export AIRFLOW__CORE__EXECUTOR=CeleryExecutor
 source "$(dirname "$0")/airflow_env.sh"
+umask 077  # the password file, airflow.db and the logs Airflow creates: owner-only
 DB=${BAOKAN_CELERY_DB:-airflow_celery}
 PG=postgresql+psycopg://postgres@127.0.0.1:5432/$DB
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=$PG
@@ -16,6 +17,7 @@ export AIRFLOW__CELERY__WORKER_CONCURRENCY=2
 # A queue of our own, so a shared Redis never hands this worker someone else's tasks.
 export AIRFLOW__OPERATORS__DEFAULT_QUEUE=${AIRFLOW__OPERATORS__DEFAULT_QUEUE:-baokan}
 mkdir -p "$AIRFLOW_HOME" "$BAOKAN_DATA_DIR"
+baokan_private_files
 if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
   echo "airflow: already running (pid $(cat "$PIDFILE"))"
   exit 0
@@ -42,6 +44,7 @@ for _ in $(seq 1 ${BAOKAN_AIRFLOW_WAIT:-240}); do
   if curl -fsS "$url/api/v2/monitor/health" 2>/dev/null | grep -q '"scheduler":{"status":"healthy"' \
      && [ -s "$PASSWORD_FILE" ] && grep -q "ready" "$AIRFLOW_HOME/celery-worker.log" 2>/dev/null; then
     echo "airflow (celery): up on $url (pid $(cat "$PIDFILE"), logs in $AIRFLOW_HOME)"
+    baokan_private_files
     echo "airflow: user admin, password in $PASSWORD_FILE"
     exit 0
   fi

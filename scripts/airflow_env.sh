@@ -18,12 +18,21 @@ export AIRFLOW__API__WORKERS=1
 export AIRFLOW__API__BASE_URL=http://127.0.0.1:$BAOKAN_AIRFLOW_PORT
 export AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$BAOKAN_AIRFLOW_PORT/execution/
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS=admin:admin
+# The task and triggerer log servers would bind every interface (Airflow 3.3 has no host
+# option for them): scripts/airflow-bin/airflow starts those components without them (the
+# API server reads the logs from $AIRFLOW_HOME/logs). The ports stay set for a worker
+# elsewhere that must serve its logs.
 export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=${AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT:-8793}
 export AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=${AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT:-8794}
+# Task logs, the password file and airflow.db: readable by this user only (Airflow chmods
+# new log files and folders itself, to 0o664/0o775 by default, whatever the umask).
+export AIRFLOW__LOGGING__FILE_TASK_HANDLER_NEW_FOLDER_PERMISSIONS=0o700
+export AIRFLOW__LOGGING__FILE_TASK_HANDLER_NEW_FILE_PERMISSIONS=0o600
 # Notice new or changed DAG files within seconds, not minutes.
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=${AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL:-30}
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
-export PATH=$REPO/.venv/bin:$PATH
+export BAOKAN_REAL_AIRFLOW=$REPO/.venv/bin/airflow
+export PATH=$REPO/scripts/airflow-bin:$REPO/.venv/bin:$PATH
 PIDFILE=$AIRFLOW_HOME/airflow.pid
 PASSWORD_FILE=$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated
 # The pool the load tasks run in on a DuckDB warehouse (baokan.airflow_tasks.DUCKDB_LOAD_POOL):
@@ -31,4 +40,15 @@ PASSWORD_FILE=$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated
 # scheduled, so the up scripts call this once the metadata DB exists.
 baokan_pools() {
   airflow pools set baokan_duckdb_load 1 "DuckDB warehouse: one writer at a time" >/dev/null
+}
+
+# Called by the up scripts once Airflow has created them: owner-only, even if they existed
+# from a start with a looser umask.
+baokan_private_files() {
+  chmod 700 "$AIRFLOW_HOME"
+  local f
+  for f in "$PASSWORD_FILE" "$AIRFLOW_HOME/airflow.db" "$AIRFLOW_HOME"/*.log; do
+    [ -e "$f" ] && chmod 600 "$f"
+  done
+  return 0
 }

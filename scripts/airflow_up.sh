@@ -3,7 +3,9 @@
 # the background with this project's DAGs; wait until the API answers. Stop: airflow_down.sh.
 set -euo pipefail
 source "$(dirname "$0")/airflow_env.sh"
+umask 077  # the password file, airflow.db and the logs Airflow creates: owner-only
 mkdir -p "$AIRFLOW_HOME" "$BAOKAN_DATA_DIR"
+baokan_private_files
 if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
   echo "airflow: already running (pid $(cat "$PIDFILE")) on http://127.0.0.1:$BAOKAN_AIRFLOW_PORT"
   exit 0
@@ -20,6 +22,7 @@ for _ in $(seq 1 ${BAOKAN_AIRFLOW_WAIT:-180}); do
   if curl -fsS "$url/api/v2/monitor/health" 2>/dev/null | grep -q '"scheduler":{"status":"healthy"' \
      && [ -s "$PASSWORD_FILE" ]; then
     echo "airflow: up on $url (pid $(cat "$PIDFILE"), log $AIRFLOW_HOME/standalone.log)"
+    baokan_private_files
     echo "airflow: user admin, password in $PASSWORD_FILE"
     exit 0
   fi

@@ -176,6 +176,8 @@ def _child_inspect(payload: Mapping[str, Any]) -> dict[str, Any]:
             "catchup": dag.catchup,
             "start_date": dag.start_date.isoformat() if dag.start_date else None,
             "has_doc_md": bool(dag.doc_md),
+            "description": dag.description,
+            "is_paused_upon_creation": dag.is_paused_upon_creation,
             "params": {k: dag.params[k] for k in dag.params},
             "tasks": {
                 t.task_id: {

@@ -47,7 +47,7 @@ def test_profile_field_is_validated(tmp_path: Path) -> None:
     assert get_site("sample").convert == ""  # off unless a profile asks for it
     (tmp_path / "tw.toml").write_text(good + 'convert = "s2t"\n', encoding="utf-8")
     with pytest.raises(SiteProfileError, match=r"tw\.toml: field 'convert'"):
-        load_sites(settings)
+        get_site("twpaper", settings)
 
 
 ARTICLE = f"""<div class="article"><h3>產業觀察</h3><h1>{HEADLINE}</h1>

@@ -39,6 +39,7 @@ from tests.airflow_support import (
 )
 from tests.test_quality import MISSING_PDF, break_issue
 
+REPO = Path(__file__).resolve().parents[1]
 PAPER = "baokan_sample"
 CHAIN = ("crawl", "list_pages", "parse_page", "reconcile", "dedup", "load", "quality")
 # The run at 06:30 Asia/Shanghai on 2025-12-29 is 22:30 UTC on the 28th: the issue date must
@@ -85,6 +86,48 @@ def test_dags_folder_imports_cleanly(dag_info: dict[str, Any]) -> None:
     assert dag_info["warnings"] == {}
     expected = {f"baokan_{site}" for site in load_sites()} | {"baokan_marts"}
     assert set(dag_info["dags"]) == expected
+
+
+def test_a_broken_profile_shows_on_its_own_dag_only(tmp_path: Path) -> None:
+    """Broken files in BAOKAN_SITES_DIR: no import error, every other DAG still imports."""
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    good = (REPO / "baokan" / "profiles" / "sample.toml").read_text(encoding="utf-8")
+    (sites / "mine.toml").write_text(good.replace('"sample"', '"mine"'), encoding="utf-8")
+    (sites / "wrong.toml").write_text(
+        good.replace('"sample"', '"wrong"').replace("{dd}", "{date.day}"), encoding="utf-8"
+    )
+    (sites / "garbled.toml").write_text("id = \n", encoding="utf-8")
+    info = inspect_dags(tmp_path / "home", extra_env={"BAOKAN_SITES_DIR": str(sites)})
+    assert info["import_errors"] == {}
+    assert info["heavy_modules_loaded"] == []
+    shipped = {f"baokan_{p.stem}" for p in (REPO / "baokan" / "profiles").glob("*.toml")}
+    placeholders = {"baokan_wrong", "baokan_garbled"}
+    assert set(info["dags"]) == shipped | {"baokan_mine", "baokan_marts"} | placeholders
+    assert set(info["dags"]["baokan_mine"]["tasks"]) == set(CHAIN)
+    for dag_id, file, reason in (
+        ("baokan_wrong", "wrong.toml", "field 'entry': unknown placeholder {date.day}"),
+        ("baokan_garbled", "garbled.toml", "cannot read profile"),
+    ):
+        dag = info["dags"][dag_id]
+        assert dag["description"].startswith(f"BROKEN PROFILE: {sites / file}: {reason}")
+        assert "broken-profile" in dag["tags"] and dag["schedule"] is None
+        assert dag["is_paused_upon_creation"] is True
+        assert list(dag["tasks"]) == ["profile_error"]
+    marts = info["dags"]["baokan_marts"]["schedule"]
+    assert "baokan://warehouse/mine" in marts and "baokan://warehouse/wrong" not in marts
+
+
+def test_broken_profile_dag_task_fails_with_the_error(tmp_path: Path, airflow_home: Path) -> None:
+    sites = tmp_path / "sites"
+    sites.mkdir()
+    (sites / "garbled.toml").write_text("id = \n", encoding="utf-8")
+    result = run_dag_test(
+        airflow_home, "baokan_garbled", extra_env={"BAOKAN_SITES_DIR": str(sites)}
+    )
+    assert result["state"] == "failed" and result["tasks"] == {"profile_error": "failed"}
+    log = Path(result["log_path"]).read_text(encoding="utf-8", errors="replace")
+    assert f"{sites / 'garbled.toml'}: cannot read profile" in log
 
 
 def test_dag_file_import_stays_thin(dag_info: dict[str, Any]) -> None:
@@ -394,3 +437,31 @@ def test_dag_test_sample_without_base_url_serves_bundled_site(
     assert result["xcom"]["crawl"]["errors"] == 0
     assert result["xcom"]["quality"]["articles"] == 9
     assert len(_articles(warehouse, "2025-12-29")) == 9
+
+
+@pytest.mark.parametrize(
+    ("url", "masked", "dropped"),
+    [
+        (
+            "postgresql://etl:s3cr%3At@db:5432/b",
+            "postgresql://etl:***@db:5432/b",
+            "postgresql://etl@db:5432/b",
+        ),
+        ("postgresql://etl:p@ss@db/b", "postgresql://etl:***@db/b", "postgresql://etl@db/b"),
+        ("postgresql://etl:@db/b", "postgresql://etl:***@db/b", "postgresql://etl@db/b"),
+        ("postgresql://etl@db/b", "postgresql://etl@db/b", "postgresql://etl@db/b"),
+        (
+            "postgresql://db/b?user=etl&password=pw&sslmode=require",
+            "postgresql://db/b?user=etl&password=***&sslmode=require",
+            "postgresql://db/b?user=etl&sslmode=require",
+        ),
+        (
+            "duckdb:////srv/wh.duckdb?lock_timeout=5",
+            "duckdb:////srv/wh.duckdb?lock_timeout=5",
+            None,
+        ),
+    ],
+)
+def test_redact_masks_every_password(url: str, masked: str, dropped: str | None) -> None:
+    assert redact(url) == masked
+    assert redact(url, mask=None) == (dropped or url)

@@ -62,3 +62,27 @@ def test_demo_twice_in_a_fresh_directory(tmp_path: Path, truth: dict[str, dict[s
     second = _demo(tmp_path)
     assert second.returncode == 0, second.stderr
     assert _snapshot(db) == snap
+
+
+SECRET = "Pa55-w0rd-not-to-show"
+
+
+def test_demo_never_prints_the_warehouse_password(tmp_path: Path, pg_url: str) -> None:
+    """A PostgreSQL URL with a password (trust auth takes any): masked in every line."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(pg_url)
+    url = parts._replace(netloc=f"postgres:{SECRET}@{parts.netloc}").geturl()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BAOKAN_")}
+    env |= {"BAOKAN_WAREHOUSE": url, "BAOKAN_DATA_DIR": str(tmp_path / "data")}
+    baokan = Path(sys.executable).with_name("baokan")
+    run = subprocess.run(
+        [str(baokan), "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    masked = parts._replace(netloc=f"postgres:***@{parts.netloc}").geturl()
+    assert f"into {masked}" in run.stderr and f"warehouse  {masked}" in run.stdout
+    assert f"psql '{parts._replace(netloc=f'postgres@{parts.netloc}').geturl()}'" in run.stdout
+    assert SECRET not in run.stdout + run.stderr
+    logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "data").rglob("*.log"))
+    assert SECRET not in logs

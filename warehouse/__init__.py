@@ -28,6 +28,8 @@ def open_warehouse(url: str) -> Warehouse:
         from warehouse.postgres_store import PostgresWarehouse
 
         return PostgresWarehouse(url)
+    from baokan.config import redact_url
+
     raise WarehouseError(
-        f"BAOKAN_WAREHOUSE={url!r}: expected duckdb:///path.duckdb or postgresql://user@host/db"
+        f"BAOKAN_WAREHOUSE={redact_url(url)!r}: expected duckdb:///path.duckdb or postgresql://user@host/db"
     )

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.airflow_live import LiveAirflow, running_airflow
+from tests.airflow_live import LiveAirflow, free_port, running_airflow
 
 pytestmark = pytest.mark.airflow_live
 
@@ -66,11 +66,15 @@ def test_load_published_asset_event_and_marts_ran(
     assert [(e["uri"], e["source_task_id"]) for e in events] == [
         ("baokan://warehouse/sample", "load")
     ]
-    assert events[0]["extra"] == {
+    extra = events[0]["extra"]
+    assert {k: v for k, v in extra.items() if k != "ads"} == {
         "issue_date": "2025-12-29",
+        "pages": "A1–A3",
         "status": "complete",
-        "articles": 9,
+        "pages_listed": 3,
         "pages_parsed": 3,
+        "articles": 9,
+        "problems": 0,
     }
     runs = []
     for _ in range(60):  # the asset event queues a baokan_marts run
@@ -107,18 +111,23 @@ def test_backfill_plans_one_run_per_day(airflow: LiveAirflow) -> None:
     ]
 
 
-def test_grid_view_in_headless_chromium_shows_the_tasks(
-    airflow: LiveAirflow, sample_run: dict[str, Any], tmp_path: Path
-) -> None:
+def _chromium() -> Any:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1600,1000"):
         options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+
+
+def test_grid_view_in_headless_chromium_shows_the_tasks(
+    airflow: LiveAirflow, sample_run: dict[str, Any], tmp_path: Path
+) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = _chromium()
     shot = Path(os.environ.get("BAOKAN_SCREENSHOT_DIR") or tmp_path) / "grid_baokan_sample.png"
     try:
         driver.get(f"{airflow.base_url}/api/v2/version")  # same origin, to set the cookie on
@@ -138,3 +147,39 @@ def test_grid_view_in_headless_chromium_shows_the_tasks(
         assert image.width == 1600 and image.height > 600  # the viewport, not a stub image
         colors = image.convert("RGB").getcolors(maxcolors=1_000_000) or []
     assert len(colors) > 50, f"{shot} looks blank"  # a rendered page, not an empty frame
+
+
+def test_failed_crawl_shows_url_and_cause_in_the_task_log_page(
+    airflow: LiveAirflow, sample_run: dict[str, Any], tmp_path: Path
+) -> None:
+    """Last in this module: its run waits minutes between retries and holds the DAG's slot."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    closed = free_port()
+    index = f"http://127.0.0.1:{closed}/pc/layout/202512/29/node_A1.html"
+    run_id = airflow.trigger(
+        PAPER, {"base_url": f"http://127.0.0.1:{closed}/", "issue_date": "2025-12-29"}
+    )
+    deadline, state = time.monotonic() + 300, None
+    while time.monotonic() < deadline:
+        state = airflow.task_states(PAPER, run_id).get("crawl")
+        if state in ("up_for_retry", "failed"):
+            break
+        time.sleep(2)
+    assert state in ("up_for_retry", "failed"), state
+    cause = "issue index not fetched: " + index
+    log = airflow.api("GET", f"dags/{PAPER}/dagRuns/{run_id}/taskInstances/crawl/logs/1")
+    assert cause in str(log) and "ConnectionRefusedError" in str(log)
+    driver = _chromium()
+    shot = Path(os.environ.get("BAOKAN_SCREENSHOT_DIR") or tmp_path) / "failed_crawl_log.png"
+    try:
+        driver.get(f"{airflow.base_url}/api/v2/version")
+        driver.add_cookie({"name": "_token", "value": airflow.token, "path": "/"})
+        driver.get(f"{airflow.base_url}/dags/{PAPER}/runs/{run_id}/tasks/crawl")
+        WebDriverWait(driver, 90).until(lambda d: cause in d.find_element("tag name", "body").text)
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(shot))
+        text = driver.find_element("tag name", "body").text
+    finally:
+        driver.quit()
+    assert cause in text and "ConnectionRefusedError" in text, text[:3000]

@@ -53,15 +53,22 @@ def test_loopback_crawl_turns_throttling_off_and_logs_baokan_stats(
     assert "off-site refused: 0; caps hit: 0; no-issue days: none" in line
 
 
+def _project_settings() -> ScrapySettings:
+    """The project's settings as `scrapy crawl` loads them (upper-case names only)."""
+    loaded = ScrapySettings()
+    loaded.setmodule(project_settings, priority="project")
+    return loaded
+
+
 def test_real_site_crawl_keeps_throttling(settings: Settings) -> None:
-    crawler = Crawler(FounderNewSpider, ScrapySettings(vars(project_settings)))
+    crawler = Crawler(FounderNewSpider, _project_settings())
     FounderNewSpider.from_crawler(crawler, site="sample", dates=DAY)
     assert crawler.settings.getbool("AUTOTHROTTLE_ENABLED")
     assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 0.25
 
 
 def test_explicit_setting_beats_the_loopback_rule(settings: Settings) -> None:
-    base = ScrapySettings(vars(project_settings))
+    base = _project_settings()
     base.set("DOWNLOAD_DELAY", 2.0, priority="cmdline")
     crawler = Crawler(FounderNewSpider, base)
     FounderNewSpider.from_crawler(crawler, site="sample", dates=DAY, base_url="http://[::1]:9/")

@@ -103,11 +103,6 @@ class Reporter:
         if self._bar is not None and self._issues is not None:
             self._bar.update(self._issues, completed=total)
 
-    def warn(self, message: str) -> None:
-        """Something went wrong: shown in every mode but quiet, above the bar."""
-        if self.mode != "quiet":
-            self._print(message)
-
     def _print(self, message: str) -> None:
         if self._bar is not None:
             self._bar.console.print(message, markup=False, highlight=False)

@@ -13,6 +13,7 @@ from parsers.article_html import parse_article_html
 from parsers.garble import is_garbled
 from parsers.pdf_page import parse_pdf
 from parsers.text import convert_script
+from tests.rawpdf import assemble
 
 # A Taiwanese-style news passage and its simplified form, checked character by character.
 HEADLINE = "臺灣半導體產業營收創歷史新高"
@@ -98,19 +99,7 @@ def _pdf(runs: list[tuple[int, int, int, str]]) -> bytes:
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return assemble(objects)
 
 
 def _traditional_page() -> bytes:

@@ -17,6 +17,7 @@ from baokan.config import Settings
 from baokan.ingest import ingest
 from baokan.serve import serve_directory
 from parsers.pdf_guard import MAX_DECODED_BYTES, decoded_size
+from tests.rawpdf import assemble
 
 BASE = "http://paper.sample.baokan.invalid/"
 INNER = 1024**3  # what the content stream finally inflates to: 1 GiB of spaces
@@ -39,19 +40,7 @@ def bomb_pdf(inner: int = INNER, layers: int = 2) -> bytes:
         + data
         + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return assemble(objects)
 
 
 def test_guard_counts_every_layer_and_passes_real_pages() -> None:

@@ -6,11 +6,12 @@ import csv
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, Protocol, TextIO
 
 from rich.console import Console
 from rich.table import Table
+
+from warehouse import duckdb_path, unsupported
 
 # Rows printed per result in table form; the rest are counted, not shown (CSV prints all).
 MAX_TABLE_ROWS = 40
@@ -32,11 +33,10 @@ class Cursor(Protocol):
 @contextmanager
 def connect(url: str) -> Iterator[Cursor]:
     """A cursor on the warehouse: a DuckDB file opened read-only, or a PostgreSQL database."""
-    if url.startswith("duckdb:///"):
+    path = duckdb_path(url)
+    if path is not None:
         import duckdb
 
-        # duckdb:///relative/to/cwd.duckdb, duckdb:////absolute.duckdb (as open_warehouse reads)
-        path = Path(url.removeprefix("duckdb:///").split("?")[0])
         if not path.exists():
             raise FileNotFoundError(f"{path}: no warehouse here yet (run `baokan demo` first)")
         con = duckdb.connect(str(path), read_only=True)
@@ -50,7 +50,7 @@ def connect(url: str) -> Iterator[Cursor]:
         with psycopg.connect(url, autocommit=True) as pg, pg.cursor() as cur:
             yield cur  # type: ignore[misc]
     else:
-        raise ValueError(f"BAOKAN_WAREHOUSE: expected duckdb:///path or postgresql://…, not {url}")
+        raise ValueError(unsupported(url))
 
 
 def statements(script: str) -> list[str]:

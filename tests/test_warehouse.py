@@ -388,6 +388,22 @@ def test_unreachable_postgres_is_a_clear_error() -> None:
         open_warehouse("postgresql://127.0.0.1:1/nosuch?connect_timeout=2")
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://bob:s3cret@127.0.0.1:1/nosuch?connect_timeout=2", "mysql://bob:s3cret@h/db"],
+)
+def test_warehouse_errors_never_show_the_password(url: str) -> None:
+    from baokan.sql_shell import connect
+
+    with pytest.raises(WarehouseError) as opened:
+        open_warehouse(url)
+    assert "s3cret" not in str(opened.value) and "bob:***@" in str(opened.value)
+    if url.startswith("mysql"):  # `baokan sql` reads the URL with the same rule
+        with pytest.raises(ValueError) as shell, connect(url):
+            pass
+        assert str(shell.value) == str(opened.value)
+
+
 def test_a_renamed_publication_is_updated_by_the_next_load(wh: Settings) -> None:
     import dataclasses
 

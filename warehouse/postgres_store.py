@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 import pyarrow as pa
 
+from baokan.config import redact_url
 from warehouse.dialect import POSTGRESQL
 from warehouse.rows import Columns
 from warehouse.store import Warehouse, WarehouseError
@@ -25,7 +26,7 @@ class PostgresWarehouse(Warehouse):
             self.con = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
             raise WarehouseError(
-                f"cannot connect to PostgreSQL warehouse {_safe(url)}: {exc}"
+                f"cannot connect to PostgreSQL warehouse {redact_url(url)}: {exc}"
             ) from exc
         try:
             self.migrate()
@@ -67,10 +68,3 @@ class PostgresWarehouse(Warehouse):
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
-
-
-def _safe(url: str) -> str:
-    """The URL without a password, for messages."""
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    info.pop("password", None)
-    return " ".join(f"{k}={v}" for k, v in info.items())

@@ -238,6 +238,19 @@ def test_reprint_is_one_cluster_with_the_first_appearance_canonical(wh: Settings
     assert len(ads) == 2 and all(n >= 1 for (n,) in ads)
 
 
+def test_recurring_ad_is_one_cluster_when_the_earlier_issue_loads_last(wh: Settings) -> None:
+    # The later issue first: its ad's cluster is merged into the earlier one's on the second load.
+    process_issue("sample", DAY2, settings=wh)
+    process_issue("sample", DAY, settings=wh)
+    ads = rows(
+        wh.warehouse,
+        "SELECT cluster_id, occurrences, CAST(first_issue_date AS VARCHAR), "
+        "CAST(last_issue_date AS VARCHAR) FROM marts.ads WHERE text LIKE '欢迎订阅%'",
+    )
+    assert len(ads) == 2 and len({a[0] for a in ads}) == 1
+    assert {a[1:] for a in ads} == {(2, DAY, DAY2)}
+
+
 def test_search_finds_chinese_substrings(wh: Settings) -> None:
     process_issue("sample", DAY, settings=wh)
     process_issue("sample", DAY2, settings=wh)

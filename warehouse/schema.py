@@ -196,7 +196,13 @@ ADS = Mart(
        count(*) OVER (PARTITION BY d.cluster_id) AS occurrences,
        min(d.issue_date) OVER (PARTITION BY d.cluster_id) AS first_issue_date,
        max(d.issue_date) OVER (PARTITION BY d.cluster_id) AS last_issue_date
-FROM core.ads d JOIN core.publications p ON p.site_id = d.site_id""",
+FROM (
+    -- core.ads.cluster_id is as of the ad's own load; loading an earlier issue later can merge
+    -- clusters, and cluster_members always holds the current one
+    SELECT a.ad_id, a.site_id, a.issue_date, a.page_label, a.position, a.text, a.bbox,
+           a.pdf_sha256, a.url, a.kind, coalesce(m.cluster_id, a.cluster_id) AS cluster_id
+    FROM core.ads a LEFT JOIN core.cluster_members m ON m.item_id = a.ad_id
+) d JOIN core.publications p ON p.site_id = d.site_id""",
     (
         ("ad_id", "text", "Stable key of this ad appearance."),
         ("site_id", "text", "Site profile id of the newspaper."),

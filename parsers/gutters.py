@@ -18,6 +18,22 @@ Rule = tuple[float, float, float]  # x, top, bottom
 MIN_LINES = 3  # a gutter runs beside at least this many lines
 MIN_WIDTH = 0.6  # of the type size: narrower gaps are letter or word spacing
 MIN_RUN = 3  # characters on each side of a gutter, in most of its lines (not a list number)
+# Full-width punctuation inks one half of its em box: closing marks the left half, opening
+# marks the right. Set hanging (标点悬挂) at a column's edge, the empty half reaches into the
+# gutter, so a gutter is measured from the ink, not from the box.
+INK_LEFT = set("，。、；：！？）】」』〉》〕”’")
+INK_RIGHT = set("（【「『〈《〔“‘")
+
+
+def ink_extent(ch: dict[str, Any]) -> tuple[float, float]:
+    """The x-extent a character's ink can occupy: its box, less a full-width mark's empty half."""
+    x0, x1 = ch["x0"], ch["x1"]
+    if x1 - x0 >= ch["size"] * 0.8:
+        if ch["text"] in INK_LEFT:
+            return x0, (x0 + x1) / 2
+        if ch["text"] in INK_RIGHT:
+            return (x0 + x1) / 2, x1
+    return x0, x1
 
 
 @dataclass
@@ -52,8 +68,8 @@ def _row_gaps(row: list[dict[str, Any]], min_gap: float) -> list[tuple[float, fl
     The characters beside a gap are counted up to the next gap nearly as wide as it, so a
     letter-spaced or loosely justified line still has text on both sides of a gutter.
     """
-    row = sorted(row, key=lambda c: c["x0"])
-    spaces = [nxt["x0"] - ch["x1"] for ch, nxt in pairwise(row)]
+    inks = sorted(ink_extent(c) for c in row)
+    spaces = [nxt[0] - ink[1] for ink, nxt in pairwise(inks)]
     gaps = []
     for i, width in enumerate(spaces):
         if width < min_gap:
@@ -64,7 +80,7 @@ def _row_gaps(row: list[dict[str, Any]], min_gap: float) -> list[tuple[float, fl
         right = 1
         while i + right < len(spaces) and spaces[i + right] < width * 0.9 and right < MIN_RUN:
             right += 1
-        gaps.append((row[i]["x1"], row[i + 1]["x0"], left >= MIN_RUN and right >= MIN_RUN))
+        gaps.append((inks[i][1], inks[i + 1][0], left >= MIN_RUN and right >= MIN_RUN))
     return gaps
 
 
@@ -73,7 +89,7 @@ def _advance(
 ) -> tuple[list[_River], list[_River]]:
     """Rivers still open after one more row, and those it closed."""
     gaps = _row_gaps(row, min_gap)
-    lo_row, hi_row = min(c["x0"] for c in row), max(c["x1"] for c in row)
+    lo_row, hi_row = min(ink_extent(c)[0] for c in row), max(ink_extent(c)[1] for c in row)
     kept: list[_River] = []
     closed: list[_River] = []
     for river in active:

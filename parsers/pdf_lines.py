@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from parsers.gutters import gutters
+from parsers.gutters import gutters, ink_extent
 from parsers.text import join_lines
 
 
@@ -28,6 +28,14 @@ class Line:
     # run-in title set in 黑体 inside 宋体 body, a byline in 楷体. Characters without a
     # face of their own (digits, Latin, punctuation in a fallback font) take their neighbour's.
     runs: list[tuple[str, str]] = field(default_factory=list)
+    banded: bool = False  # alone on a tinted band: a label set apart as bold type is
+    # x-extent of the ink: a full-width mark hanging past the column edge inks half its box
+    ink: tuple[float, float] | None = None
+
+    @property
+    def inked(self) -> tuple[float, float]:
+        """Where the line's ink runs from and to (its box where nothing hangs)."""
+        return self.ink or (self.x0, self.x1)
 
     @property
     def face(self) -> str:
@@ -162,6 +170,7 @@ def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
         bold=bold,
         baseline=max(_baseline(c) for c in run),
         runs=_runs(run, pieces),
+        ink=(min(ink_extent(c)[0] for c in run), max(ink_extent(c)[1] for c in run)),
     )
 
 
@@ -196,12 +205,25 @@ def collapse_overprint(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kept
 
 
-def page_lines(chars: list[dict[str, Any]], rules: list[Rule] | None = None) -> list[Line]:
+def page_lines(
+    chars: list[dict[str, Any]],
+    rules: list[Rule] | None = None,
+    whitespace: list[Rule] | None = None,
+) -> list[Line]:
     """Group characters into lines by baseline, then split each baseline at column gaps.
 
     `rules` are the page's vertical rules: text on either side of one never joins a line,
-    nor across a whitespace gutter (parsers.gutters).
+    nor across a whitespace gutter (`whitespace`, found here when not given).
     """
+    bands = _bands(chars)
+    if whitespace is None:
+        whitespace = text_gutters(chars, bands)
+    rules = [*(rules or []), *whitespace]
+    return [line for band in bands for line in _band_lines(band, rules)]
+
+
+def _bands(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Characters (spaces kept) grouped by baseline, top to bottom, each left to right."""
     ordered = sorted(
         (c for c in chars if c["text"].strip() or c["text"] == " "),
         key=lambda c: (round(_baseline(c), 0), c["x0"]),
@@ -215,9 +237,15 @@ def page_lines(chars: list[dict[str, Any]], rules: list[Rule] | None = None) -> 
         ):
             bands.append([])
         bands[-1].append(ch)
-    visible = [row for row in ([c for c in band if c["text"] != " "] for band in bands) if row]
-    rules = [*(rules or []), *gutters(visible)]
-    return [line for band in bands for line in _band_lines(band, rules)]
+    return bands
+
+
+def text_gutters(
+    chars: list[dict[str, Any]], bands: list[list[dict[str, Any]]] | None = None
+) -> list[Rule]:
+    """The whitespace column gutters among a page's characters (parsers.gutters)."""
+    rows = ([c for c in band if c["text"] != " "] for band in (bands or _bands(chars)))
+    return gutters([row for row in rows if row])
 
 
 def _band_lines(band: list[dict[str, Any]], rules: list[Rule]) -> list[Line]:

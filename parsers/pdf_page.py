@@ -19,7 +19,7 @@ from parsers.notices import box_kind
 from parsers.ocr import PageRenderer
 from parsers.pdf_briefs import brief_items
 from parsers.pdf_guard import check_decoded_size
-from parsers.pdf_lines import Line, Rule, body_face, body_size, page_lines
+from parsers.pdf_lines import Line, Rule, body_face, body_size, page_lines, text_gutters
 from parsers.pdf_roles import PdfArticle, bbox_of, module_article, reading_order
 from parsers.pdf_segment import CONTINUATION, Rules, Sizes, split_modules
 from parsers.pdf_text_layer import text_source
@@ -80,6 +80,43 @@ def _boxes(page: Any) -> list[BBox]:
         if r.get("stroke") and r["width"] > 60 and r["height"] > 30:
             boxes.append((r["x0"], r["top"], r["x1"], r["bottom"]))
     return boxes
+
+
+def _tinted(rect: dict[str, Any]) -> bool:
+    """A filled rectangle in a colour other than white (a band, a shaded box)."""
+    color = rect.get("non_stroking_color")
+    if not rect.get("fill") or color is None:
+        return False
+    values = color if isinstance(color, tuple | list) else (color,)
+    if len(values) == 4:  # CMYK: white is no ink
+        return any(float(v) > 0.02 for v in values)
+    return any(float(v) < 0.98 for v in values)
+
+
+def _mark_bands(page: Any, lines: list[Line], rules: Rules) -> None:
+    """A short line alone on a tinted band is a label set apart; the band's top edge a rule.
+
+    Reports and papers head a block with its label on a shaded strip (色块标题), in body
+    type: the strip is what sets it apart, and what separates the block from the one above.
+    """
+    for r in page.rects:
+        height = r["bottom"] - r["top"]
+        if not _tinted(r) or height < 2 or r["width"] < 40:
+            continue
+        inside = [ln for ln in lines if _inside(ln, (r["x0"], r["top"], r["x1"], r["bottom"]))]
+        if len(inside) != 1 or height > inside[0].size * 2.5:
+            continue
+        line = inside[0]
+        if line.x1 - line.x0 <= r["width"] * 0.6:
+            line.banded = True
+            # The band is one shape with the hairlines drawn along its edges: its label
+            # and the text under it are one block, and only its top edge separates.
+            rules.horizontal = [
+                (y, x0, x1)
+                for y, x0, x1 in rules.horizontal
+                if not (r["top"] - 1.5 <= y <= r["bottom"] + 1.5 and x0 < r["x1"] and x1 > r["x0"])
+            ]
+            rules.horizontal.append((r["top"], r["x0"], r["x1"]))
 
 
 def _mark_captions(page: Any, lines: list[Line], body: float) -> None:
@@ -224,7 +261,8 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
     source = text_source(page, rules.vertical, renderer)
     rules.horizontal += source.hrules
     rules.vertical += source.rules
-    lines = page_lines(source.chars, rules.vertical)
+    rules.gutters = text_gutters(source.chars)
+    lines = page_lines(source.chars, rules.vertical, rules.gutters)
     result = PdfPage(
         page_number=page.page_number,
         width=float(page.width),
@@ -242,6 +280,7 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
     content = _box_items(page, content, result)
     sizes = Sizes(body_size(content), body_face(content))
     _mark_captions(page, content, sizes.body)
+    _mark_bands(page, content, rules)
     for module in split_modules(content, sizes, rules):
         _module_items(module, sizes, result)
     account(result, lines)

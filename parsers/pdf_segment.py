@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from parsers.pdf_lines import Line
@@ -29,6 +29,7 @@ class Sizes:
         (黑体 in 宋体 body), or a little larger."""
         return (
             line.bold
+            or line.banded
             or bool(self.face and line.face and line.face != self.face)
             or self.body * 1.03 <= line.size < self.body * 1.15
         )
@@ -36,10 +37,15 @@ class Sizes:
 
 @dataclass
 class Rules:
-    """Separator rules drawn on the page: horizontal (y, x0, x1) and vertical (x, top, bottom)."""
+    """Separator rules drawn on the page: horizontal (y, x0, x1) and vertical (x, top, bottom).
+
+    `gutters` are the vertical whitespace gutters of the text (no rule drawn): they let a
+    narrow gap cut, as a rule does, but give it no rule's weight.
+    """
 
     horizontal: list[tuple[float, float, float]]
     vertical: list[tuple[float, float, float]]
+    gutters: list[tuple[float, float, float]] = field(default_factory=list)
 
     @classmethod
     def of(cls, page: Any) -> Rules:
@@ -66,10 +72,13 @@ def _gaps(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float,
 
 
 def _ruled(
-    gap: tuple[float, float], rules: list[tuple[float, float, float]], span: tuple[float, float]
+    gap: tuple[float, float],
+    rules: list[tuple[float, float, float]],
+    span: tuple[float, float],
+    share: float = 0.5,
 ) -> bool:
     """Whether a rule runs inside the gap along at least half of the region's extent."""
-    need = (span[1] - span[0]) * 0.5
+    need = (span[1] - span[0]) * share
     return any(
         gap[0] - 1 <= pos <= gap[1] + 1 and min(hi, span[1]) - max(lo, span[0]) >= need
         for pos, lo, hi in rules
@@ -82,10 +91,12 @@ Cut = tuple[bool, float, list[Line], list[Line]]  # (along a rule, gap width, on
 def _horizontal_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:
     xspan = (min(ln.x0 for ln in lines), max(ln.x1 for ln in lines))
     cuts: list[Cut] = []
-    for gap in _gaps([(ln.top, ln.bottom) for ln in lines], sizes.body * 0.8):
+    for gap in _gaps([(ln.top, ln.bottom) for ln in lines], sizes.body * 0.3):
+        ruled = _ruled(gap, rules.horizontal, xspan, 0.9)
+        if gap[1] - gap[0] < sizes.body * 0.8 and not ruled:
+            continue  # line spacing: only a rule drawn in it makes a gap this narrow a cut
         above = [ln for ln in lines if ln.bottom <= gap[0]]
         below = [ln for ln in lines if ln.top >= gap[1]]
-        ruled = _ruled(gap, rules.horizontal, xspan)
         # A whole module lies above a cut (body text ends it) and one with a headline of its
         # own below (a subtitle below a headline starts nothing, nor does a cut between a
         # headline and its body). A rule across the region also ends a module that has no
@@ -101,21 +112,25 @@ def _horizontal_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]
 def _vertical_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:
     yspan = (min(ln.top for ln in lines), max(ln.bottom for ln in lines))
     cuts: list[Cut] = []
-    for gap in _gaps([(ln.x0, ln.x1) for ln in lines], sizes.body * 0.4):
+    # Ink extents: a comma hanging at a column's edge must not close the gutter beside it.
+    for gap in _gaps([ln.inked for ln in lines], sizes.body * 0.4):
         ruled = _ruled(gap, rules.vertical, yspan)
         seen = any(
             gap[0] - 1 <= x <= gap[1] + 1 and lo < yspan[1] and hi > yspan[0]
-            for x, lo, hi in rules.vertical
+            for x, lo, hi in rules.vertical + rules.gutters
         )
         if gap[1] - gap[0] < sizes.body * 0.8 and not seen:
             continue  # a narrow gap is a gutter only where a rule (or a scan's gutter) runs
-        left = [ln for ln in lines if ln.x1 <= gap[0]]
-        right = [ln for ln in lines if ln.x0 >= gap[1]]
+        left = [ln for ln in lines if ln.inked[1] <= gap[0]]
+        right = [ln for ln in lines if ln.inked[0] >= gap[1]]
         # Column rules inside one module are common, so a rule alone cuts only between
         # sides that each open like a module and have body text.
         # Without a rule, the right side must open at its left edge with display type: a
         # module's last column beside the next module's headline is not a module.
-        headed = any(map(sizes.is_headline, left)) and any(map(sizes.is_headline, right))
+        # The left side may be a column of small modules under titles set apart (a sidebar
+        # of labelled blocks) rather than headlines.
+        opens = any(map(sizes.is_headline, left)) or _opens_module(left, sizes)
+        headed = opens and any(map(sizes.is_headline, right))
         edge = [ln for ln in right if ln.x0 <= gap[1] + sizes.body * 2]
         headed = headed and bool(edge) and sizes.is_display(min(edge, key=lambda ln: ln.top))
         if headed or (ruled and _opens_module(left, sizes) and _opens_module(right, sizes)):

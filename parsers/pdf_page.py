@@ -15,7 +15,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from parsers import ParseError
+from parsers import PDF_ENGINES, ParseError
 from parsers.coverage import PdfBlock, account
 from parsers.notices import box_kind
 from parsers.ocr import PageRenderer
@@ -33,9 +33,6 @@ __all__ = ["PDF_ENGINES", "PdfAd", "PdfArticle", "PdfBlock", "PdfPage", "parse_p
 
 BBox = tuple[float, float, float, float]
 MAX_PDF_BYTES = 64 * 1024 * 1024  # a page PDF is a few MB; anything this big is not one
-# Where characters, rules and images come from: pdfplumber (pdfminer, the default) or
-# pypdfium2 (parsers.pdfium_page: the same structures, read in C, several times faster).
-PDF_ENGINES = ("pdfplumber", "pdfium")
 PAGE_TIME_LIMIT = 120.0  # seconds per page, OCR included (an OCR'd page takes 5–20 s)
 # pdfminer warns on every glyph of fonts it half understands (Chromium's FontBBox-less
 # subsets); what matters to us is reported as a ParseError or a text layer verdict.

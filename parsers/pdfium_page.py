@@ -269,10 +269,16 @@ def _text_of(textpage: Any, i: int) -> str:
     """One character's text as pdfminer writes it: an unmapped glyph is (cid:N)."""
     code = pdfium.FPDFText_GetUnicode(textpage, i)
     if pdfium.FPDFText_HasUnicodeMapError(textpage, i) == 1 or code == 0:
+        # pdfminer reads a simple font's codes 0x80-0x9F as Windows-1252 where it has them.
+        if 0x80 <= code <= 0x9F and code not in _CP1252_HOLES:
+            return bytes([code]).decode("cp1252")
         return f"(cid:{code})"
     if code == 2 and pdfium.FPDFText_IsHyphen(textpage, i) == 1:
         return "-"  # pdfium marks a hyphen that ends a line
     return chr(code)
+
+
+_CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
 
 
 class _Reader:

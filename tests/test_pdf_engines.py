@@ -27,6 +27,7 @@ from parsers.pdf_page import PdfPage, parse_pdf
 from parsers.pdfium_page import open_pages
 from tests.rawpdf import assemble
 from tests.test_pdf_bomb import bomb_pdf
+from tests.test_pdf_text_layer import _encrypted_pdf
 
 ROOT = Path(__file__).parent.parent
 CORPUS = ROOT / "tests" / "pdf_corpus"
@@ -160,7 +161,12 @@ def test_time_limit_bomb_guard_and_bad_files_hold_for_pdfium() -> None:
     assert page.text_layer == "none" and "longer than 0.001 s" in page.notes[0]
     with pytest.raises(PdfTooLarge, match=r"bomb\.pdf"):
         parse_pdf(bomb_pdf(), "bomb.pdf", engine="pdfium")
-    for bad, why in ((b"%PDF-1.7\n" + b"\0" * 2000, "not a readable PDF"), (b"", "empty file")):
+    cases = [
+        (b"%PDF-1.7\n" + b"\0" * 2000, "not a readable PDF"),
+        (b"", "empty file"),
+        (_encrypted_pdf(), "encrypted PDF, cannot be read without its password"),
+    ]
+    for bad, why in cases:
         with pytest.raises(ParseError, match=f"bad.pdf: {why}"):
             parse_pdf(bad, "bad.pdf", engine="pdfium")
     with pytest.raises(ValueError, match="unknown PDF engine 'mupdf'"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from datetime import date, datetime
@@ -106,11 +107,20 @@ def _print_issues(issues: list[dict], failures: list[str], quiet: bool = False) 
     return EXIT_OK
 
 
+def _engine_env(args: argparse.Namespace) -> None:
+    """`--pdf-engine` reaches the parse step (and its worker processes) as BAOKAN_PDF_ENGINE."""
+    if args.pdf_engine:
+        from baokan.parse_issue import ENGINE_ENV
+
+        os.environ[ENGINE_ENV] = args.pdf_engine
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Crawl, parse, dedup and load a date range."""
     from baokan.ingest import date_range, ingest
 
     _check_site_and_dates(args.site, args.date, args.until)
+    _engine_env(args)
     dates = date_range(args.date, args.until)
     with _reporter(args) as reporter:
         result = ingest(
@@ -134,6 +144,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from baokan.ingest import date_range, ingest
 
     _check_site_and_dates(args.site, args.date, args.until)
+    _engine_env(args)
     dates = date_range(args.date, args.until)
     with _reporter(args) as reporter:
         result = ingest(args.site, dates, crawl=False, progress=reporter, step=reporter.step)
@@ -148,7 +159,7 @@ def cmd_parse_pdf(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if path.is_dir():
         raise UsageError(f"{path} is a directory; give one page PDF (eval-pdf takes a directory)")
-    pages = parse_pdf(path.read_bytes(), args.file)
+    pages = parse_pdf(path.read_bytes(), args.file, engine=args.pdf_engine or "pdfplumber")
     if args.json:
         out = {
             "pages": [
@@ -212,7 +223,8 @@ def cmd_eval_pdf(args: argparse.Namespace) -> int:
     corpus = Path(args.corpus)
     if not corpus.is_dir():
         raise FileNotFoundError(f"{corpus}: no such corpus directory")
-    print(format_report(evaluate(corpus), verbose=not args.quiet))
+    report = evaluate(corpus, engine=args.pdf_engine or "pdfplumber")
+    print(format_report(report, verbose=not args.quiet))
     return 0
 
 
@@ -251,7 +263,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 EPILOG = """exit status: 0 every issue complete or missing (no issue that day); 1 an issue failed
 or is partial, or the command failed; 2 usage error (bad flag, date or site); 130 interrupted.
-Settings: BAOKAN_DATA_DIR, BAOKAN_WAREHOUSE, BAOKAN_SITES_DIR (see README)."""
+Settings: BAOKAN_DATA_DIR, BAOKAN_WAREHOUSE, BAOKAN_SITES_DIR, BAOKAN_PDF_ENGINE (see README)."""
 
 
 def _version() -> str:
@@ -273,6 +285,16 @@ def _add_verbosity(parser: argparse.ArgumentParser, default: object) -> None:
     )
     group.add_argument(
         "-v", "--verbose", action="store_true", default=default, help="every progress message"
+    )
+
+
+def _add_pdf_engine(parser: argparse.ArgumentParser, default: str) -> None:
+    from parsers import PDF_ENGINES  # the package alone: no parser module is imported
+
+    parser.add_argument(
+        "--pdf-engine",
+        choices=PDF_ENGINES,
+        help=f"what reads the page PDFs (default: {default}; pdfium is faster, same articles)",
     )
 
 
@@ -313,11 +335,14 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--force", action="store_true", help="re-fetch issues already complete in raw"
             )
+        _add_pdf_engine(p, "the profile's pdf_engine")
     p = _command(sub, "parse-pdf", cmd_parse_pdf, "parse one page PDF into articles and ads")
     p.add_argument("file", help="a page PDF")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    _add_pdf_engine(p, "pdfplumber")
     p = _command(sub, "eval-pdf", cmd_eval_pdf, "score the PDF parser on a ground-truth corpus")
     p.add_argument("corpus", nargs="?", default="tests/pdf_corpus", help="corpus directory")
+    _add_pdf_engine(p, "pdfplumber")
     p = _command(sub, "export", cmd_export, "export the marts to Parquet files")
     p.add_argument("--format", choices=["parquet"], default="parquet")
     p.add_argument("--out", help="output directory (default: $BAOKAN_DATA_DIR/export)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +18,7 @@ from baokan.models import (
 )
 from baokan.rawzone import RAW_OBJECT, ManifestRow, RawObjectError, RawZone, is_no_issue
 from baokan.sites import SiteProfile
-from parsers import ParseError
+from parsers import PDF_ENGINES, ParseError
 from parsers.article_html import HtmlArticle, parse_article_html
 from parsers.byline import split_byline
 from parsers.decode import decode_html
@@ -25,6 +26,18 @@ from parsers.layout import LayoutPage, PageLink, parse_layout
 from parsers.pdf_guard import PdfTooLarge
 from parsers.pdf_page import PdfArticle, PdfPage, parse_pdf
 from parsers.reconcile import Candidate, match, scale_bbox
+
+ENGINE_ENV = "BAOKAN_PDF_ENGINE"  # set by `--pdf-engine`; wins over the profile's pdf_engine
+
+
+def pdf_engine(profile: SiteProfile) -> str:
+    """The engine that reads this site's page PDFs: BAOKAN_PDF_ENGINE, else the profile's."""
+    engine = os.environ.get(ENGINE_ENV) or profile.pdf_engine
+    if engine not in PDF_ENGINES:
+        raise ValueError(
+            f"{ENGINE_ENV}={engine!r}: unknown PDF engine (known: {', '.join(PDF_ENGINES)})"
+        )
+    return engine
 
 
 def stable_id(*parts: object) -> str:
@@ -208,7 +221,8 @@ def _page_pdf(ctx: _Ctx, layout: LayoutPage, page: PageRecord) -> PdfPage | None
         return None
     page.pdf_sha256 = ctx.rows[layout.pdf_url].sha256
     try:
-        pdf = parse_pdf(data, layout.pdf_url, convert=ctx.profile.convert)[0]
+        engine = pdf_engine(ctx.profile)
+        pdf = parse_pdf(data, layout.pdf_url, convert=ctx.profile.convert, engine=engine)[0]
     except PdfTooLarge as exc:
         ctx.problem("pdf_too_large", layout.pdf_url, str(exc))
         return None

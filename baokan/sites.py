@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from baokan.config import Settings
+from parsers import PDF_ENGINES
 from parsers.text import CONVERSIONS
 
 # Selectors each CMS family uses unless a profile overrides them.
@@ -70,6 +71,7 @@ OPTIONAL = (
     "charset",
     "convert",
     "allowed_hosts",
+    "pdf_engine",
 )
 
 
@@ -123,6 +125,9 @@ class SiteProfile:
     convert: str = ""
     # Hosts besides base_url's the spider may fetch (a PDF CDN): 'host' or 'host:port'.
     allowed_hosts: tuple[str, ...] = ()
+    # What reads the page PDFs: 'pdfplumber' (pdfminer) or 'pdfium' (pypdfium2, faster);
+    # the same articles either way (parsers.pdfium_page). BAOKAN_PDF_ENGINE overrides it.
+    pdf_engine: str = "pdfplumber"
     source: str = ""
 
     def entry_url(self, issue_date: date, base_url: str | None = None) -> str:
@@ -354,6 +359,12 @@ def _quirks(data: dict[str, Any], source: str) -> dict[str, Any]:
         raise SiteProfileError(
             f"{source}: field 'convert': expected one of {', '.join(CONVERSIONS)}"
         )
+    engine = data.get("pdf_engine", "pdfplumber")
+    if engine not in PDF_ENGINES:
+        raise SiteProfileError(
+            f"{source}: field 'pdf_engine': expected one of {', '.join(PDF_ENGINES)}, "
+            f"got {engine!r}"
+        )
     timezone = data.get("timezone", "Asia/Shanghai")
     try:
         ZoneInfo(timezone)
@@ -367,6 +378,7 @@ def _quirks(data: dict[str, Any], source: str) -> dict[str, Any]:
         "drop_query": tuple(drop),
         "charset": charset,
         "convert": convert,
+        "pdf_engine": engine,
     }
 
 

@@ -248,8 +248,9 @@ def score_page(name: str, truth: dict[str, Any], page: PdfPage, report: Report) 
         report.radicals.append(f"{name}: {' '.join(bad)}")
 
 
-def evaluate(corpus: Path) -> Report:
-    """Parse every PDF in a corpus directory that has a truth JSON beside it and score it."""
+def evaluate(corpus: Path, engine: str = "pdfplumber") -> Report:
+    """Parse every PDF in a corpus directory that has a truth JSON beside it and score it
+    (`engine` reads the pages: parsers.pdf_page.PDF_ENGINES)."""
     report = Report()
     for pdf in sorted(corpus.glob("*.pdf")):
         truth_file = pdf.with_suffix(".json")
@@ -257,7 +258,7 @@ def evaluate(corpus: Path) -> Report:
             continue
         truth = json.loads(truth_file.read_text("utf-8"))
         try:
-            (page,) = parse_pdf(pdf.read_bytes(), str(pdf))[:1]
+            (page,) = parse_pdf(pdf.read_bytes(), str(pdf), engine=engine)[:1]
         except Exception as exc:  # a page that fails to parse scores zero, and is listed
             report.errors.append(f"{pdf.name}: {exc}")
             page = PdfPage(page_number=1, width=0, height=0, text_layer="none")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
@@ -13,7 +15,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from parsers import ParseError
+from parsers import PDF_ENGINES, ParseError
 from parsers.coverage import PdfBlock, account
 from parsers.notices import box_kind
 from parsers.ocr import PageRenderer
@@ -23,10 +25,11 @@ from parsers.pdf_lines import Line, Rule, body_face, body_size, page_lines, text
 from parsers.pdf_roles import PdfArticle, bbox_of, module_article, reading_order
 from parsers.pdf_segment import CONTINUATION, Rules, Sizes, split_modules
 from parsers.pdf_text_layer import text_source
+from parsers.pdfium_page import PdfiumError, open_pages
 from parsers.text import convert_script, join_lines, normalize_text
 from parsers.timelimit import TimeLimitExceeded, time_limit
 
-__all__ = ["PdfAd", "PdfArticle", "PdfBlock", "PdfPage", "parse_page", "parse_pdf"]
+__all__ = ["PDF_ENGINES", "PdfAd", "PdfArticle", "PdfBlock", "PdfPage", "parse_page", "parse_pdf"]
 
 BBox = tuple[float, float, float, float]
 MAX_PDF_BYTES = 64 * 1024 * 1024  # a page PDF is a few MB; anything this big is not one
@@ -295,6 +298,24 @@ def _pdfminer_reason(exc: PdfminerException) -> str:
     return f"not a readable PDF ({type(cause).__name__}: {cause})"
 
 
+def _pdfium_reason(exc: PdfiumError) -> str:
+    """What pdfium's load error means, worded as for pdfminer's."""
+    if "password" in str(exc).lower():
+        return f"encrypted PDF, cannot be read without its password (PdfiumError: {exc})"
+    return f"not a readable PDF (PdfiumError: {exc})"
+
+
+@contextmanager
+def _pages(data: bytes, engine: str) -> Iterator[Sequence[Any]]:
+    """The document's pages, as pdfplumber pages or their pdfium look-alikes."""
+    if engine == "pdfium":
+        with open_pages(data) as pages:
+            yield pages
+    else:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            yield pdf.pages
+
+
 def _timed_page(page: Any, renderer: PageRenderer | None, limit: float | None) -> PdfPage:
     """One page within the time limit; a page that runs over comes back empty, with a note."""
     try:
@@ -321,12 +342,16 @@ def parse_pdf(
     page_time_limit: float | None = PAGE_TIME_LIMIT,
     max_bytes: int = MAX_PDF_BYTES,
     convert: str = "",
+    engine: str = "pdfplumber",
 ) -> list[PdfPage]:
     """Parse every page of a PDF; raise ParseError naming the source when it cannot be read.
 
     Garbled or missing text layers are read by OCR unless `ocr` is False; `convert` names
-    a script conversion (parsers.text.CONVERSIONS) applied to all display text.
+    a script conversion (parsers.text.CONVERSIONS) applied to all display text; `engine`
+    (PDF_ENGINES) reads the pages.
     """
+    if engine not in PDF_ENGINES:
+        raise ValueError(f"unknown PDF engine {engine!r} (known: {', '.join(PDF_ENGINES)})")
     if not data:
         raise ParseError(f"{source}: empty file")
     if len(data) > max_bytes:
@@ -334,14 +359,16 @@ def parse_pdf(
     check_decoded_size(data, source)  # before pdfminer inflates a bomb in one call
     renderer = PageRenderer(data) if ocr else None
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if not pdf.pages:
+        with _pages(data, engine) as found:
+            if not found:
                 raise ParseError(f"{source}: PDF has no pages")
-            pages = [_timed_page(page, renderer, page_time_limit) for page in pdf.pages]
+            pages = [_timed_page(page, renderer, page_time_limit) for page in found]
     except ParseError:
         raise
     except PdfminerException as exc:
         raise ParseError(f"{source}: {_pdfminer_reason(exc)}") from exc
+    except PdfiumError as exc:
+        raise ParseError(f"{source}: {_pdfium_reason(exc)}") from exc
     except Exception as exc:  # pdfminer raises many types on damaged files; all mean "unreadable"
         raise ParseError(f"{source}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
     finally:

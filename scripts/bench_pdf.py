@@ -5,9 +5,10 @@ Per page of the corpus (tests/pdf_corpus): CPU time of `parse_pdf` next to pdfpl
 `page.chars` and pypdfium2's text extraction (best of N runs each), their ratio, and the
 peak memory of a worker process that parses the whole corpus (and, separately, of one
 worker per garbled page, which OCR reads). Targets from issue 4: ≤ 250 ms CPU for a typical
-5,000-character page, ≤ 1.3× bare `page.chars`, < 300 MB peak per worker.
+5,000-character page, ≤ 1.3× bare `page.chars`, < 300 MB peak per worker. Issue 16: the
+same parse with pdf_engine "pdfium" (parsers/pdfium_page.py) in the same run, and the ratio.
 
-    .venv/bin/python scripts/bench_pdf.py [--runs N] [CORPUS_DIR]
+    .venv/bin/python scripts/bench_pdf.py [--runs N] [--no-workers] [CORPUS_DIR]
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Row:
     parser: float
     bare: float
     pdfium: float
+    engine: float  # parse_pdf with engine="pdfium"
 
 
 def dense_page(target: int = 5000) -> bytes:
@@ -129,9 +131,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(ROOT / "tests" / "pdf_corpus"))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-workers", action="store_true", help="skip the peak-memory runs")
     args = parser.parse_args()
     files = sorted(Path(args.corpus).glob("*.pdf"))
-    print(f"{'page':<8}{'chars':>7}{'parser ms':>11}{'chars ms':>10}{'pdfium ms':>11}{'ratio':>7}")
+    print(
+        f"{'page':<16}{'chars':>7}{'parser ms':>11}{'chars ms':>10}{'pdfium ms':>11}{'ratio':>7}"
+        f"{'engine=pdfium ms':>18}{'speed-up':>10}"
+    )
     rows: list[Row] = []
     pages = [(pdf.stem, pdf.read_bytes()) for pdf in files]
     try:
@@ -143,10 +149,11 @@ def main() -> None:
         ours = cpu(partial(parse_pdf, data, stem), args.runs)
         bare = cpu(partial(bare_chars, data), args.runs)
         pdfium = cpu(partial(pdfium_text, data), args.runs)
-        rows.append(Row(stem, count, ours, bare, pdfium))
+        engine = cpu(partial(parse_pdf, data, stem, engine="pdfium"), args.runs)
+        rows.append(Row(stem, count, ours, bare, pdfium, engine))
         print(
-            f"{stem:<8}{count:>7}{ours * 1e3:>11.1f}{bare * 1e3:>10.1f}"
-            f"{pdfium * 1e3:>11.1f}{ours / bare:>7.2f}"
+            f"{stem:<16}{count:>7}{ours * 1e3:>11.1f}{bare * 1e3:>10.1f}"
+            f"{pdfium * 1e3:>11.1f}{ours / bare:>7.2f}{engine * 1e3:>18.1f}{ours / engine:>10.2f}"
         )
     ratios = [r.parser / r.bare for r in rows]
     print(
@@ -163,6 +170,14 @@ def main() -> None:
         f"page.chars {dense.bare * 1e3:.0f} ms; parser {per_k * 1e3:.0f} ms per 1,000 chars "
         f"(median), so about {per_k * 5e3:.0f} ms for a 5,000-char page"
     )
+    total_old, total_new = sum(r.parser for r in rows), sum(r.engine for r in rows)
+    print(
+        f"engine=pdfium: {total_new:.2f} s CPU for all pages vs {total_old:.2f} s with pdfplumber "
+        f"({total_old / total_new:.2f}x); densest page {dense.page} {dense.engine * 1e3:.0f} ms vs "
+        f"{dense.parser * 1e3:.0f} ms ({dense.parser / dense.engine:.2f}x)"
+    )
+    if args.no_workers:
+        return
     print(f"peak RSS, worker parsing all {len(files)} pages: {worker_peak(files):.0f} MB")
     for garbled in sorted((Path(args.corpus) / "garbled").glob("*.pdf")):
         start = time.perf_counter()

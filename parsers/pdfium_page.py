@@ -184,7 +184,12 @@ def _path(objects: _Objects, frame: _Frame, obj: Any, m: Matrix) -> None:
         return  # a clipping path: pdfminer paints nothing for `n`
     width = ctypes.c_float()
     pdfium.FPDFPageObj_GetStrokeWidth(obj, width)
-    style = {"stroke": bool(stroke.value), "fill": bool(fill.value), "linewidth": width.value}
+    style = {
+        "stroke": bool(stroke.value),
+        "fill": bool(fill.value),
+        "linewidth": width.value,
+        "non_stroking_color": _fill_color(obj),
+    }
     for points, closed in _subpaths(obj, m):
         kind = _shape(points, closed)
         if kind is None:
@@ -192,6 +197,14 @@ def _path(objects: _Objects, frame: _Frame, obj: Any, m: Matrix) -> None:
         pts = [frame.point(x, y) for x, y in points]
         item = {"object_type": kind, **frame.box(points), **style, "pts": pts}
         getattr(objects, kind + "s").append(item)
+
+
+def _fill_color(obj: Any) -> tuple[float, ...] | None:
+    """The fill colour as RGB in 0..1 (pdfium renders every colour space to RGB)."""
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not pdfium.FPDFPageObj_GetFillColor(obj, r, g, b, a):
+        return None
+    return (r.value / 255, g.value / 255, b.value / 255)
 
 
 def _shape(points: list[tuple[float, float]], closed: bool) -> str | None:

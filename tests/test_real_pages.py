@@ -117,13 +117,14 @@ def test_real_pages_meet_the_minimums(report: Report) -> None:
     assert report.paragraph_f1 >= MIN_PARAGRAPH_F1, summary
 
 
-def test_a_sidebar_beside_a_narrow_gutter_is_its_own_modules() -> None:
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_a_sidebar_beside_a_narrow_gutter_is_its_own_modules(engine: str) -> None:
     """report_cover: a comma hanging into the 6 pt gutter does not join sidebar and main
     column, and each block labelled on a tinted band is an article under its label."""
     from parsers.pdf_page import parse_pdf
 
     pdf = REAL / "report_cover.pdf"
-    page = parse_pdf(pdf.read_bytes(), str(pdf))[0]
+    page = parse_pdf(pdf.read_bytes(), str(pdf), engine=engine)[0]
     heads = [a.headline for a in page.articles]
     assert heads[0] == "增持（维持）" and "证券分析师" in heads and "研究助理" in heads
     main = next(a for a in page.articles if a.headline.startswith("高测股份"))

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load bench-dedup sample clean \
+.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load bench-dedup bench-backfill sample clean \
 	airflow-up airflow-celery-up airflow-down
 
 setup:
@@ -25,6 +25,11 @@ bench-crawl: setup
 
 bench-load: setup
 	.venv/bin/python scripts/bench_load.py
+
+# A year of a daily 8-page paper through `baokan ingest`, per stage (README "Backfill benchmark").
+# Options via BENCH_ARGS, e.g. make bench-backfill BENCH_ARGS="--days 30 --backend duckdb".
+bench-backfill: setup
+	.venv/bin/python scripts/bench_backfill.py $(BENCH_ARGS)
 
 # Dedup stage: 100k signatures vs datasketch, a 10k batch against 1M stored (DuckDB + PostgreSQL).
 bench-dedup: setup

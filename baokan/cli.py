@@ -13,9 +13,13 @@ import sys
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from baokan.progress import Reporter
+
+if TYPE_CHECKING:
+    from baokan.stagetimes import StageTimes
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 # Issue statuses that make `ingest` / `reparse` exit 1.
@@ -34,6 +38,17 @@ def iso_date(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"invalid date {value!r}: {exc} (expected YYYY-MM-DD)"
         ) from None
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"invalid count {value!r}: expected a whole number ≥ 1")
+    return number
 
 
 def _reporter(args: argparse.Namespace) -> Reporter:
@@ -115,6 +130,15 @@ def _engine_env(args: argparse.Namespace) -> None:
         os.environ[ENGINE_ENV] = args.pdf_engine
 
 
+def _stage_times(args: argparse.Namespace) -> tuple[StageTimes, Path | None]:
+    """Stage timing from --stage-times, else BAOKAN_STAGE_TIMES; off (a no-op) without either."""
+    from baokan import stagetimes
+
+    if args.stage_times:
+        return stagetimes.StageTimes(), Path(args.stage_times)
+    return stagetimes.from_env()
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Crawl, parse, dedup and load a date range."""
     from baokan.ingest import date_range, ingest
@@ -122,6 +146,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _check_site_and_dates(args.site, args.date, args.until)
     _engine_env(args)
     dates = date_range(args.date, args.until)
+    times, times_path = _stage_times(args)
     with _reporter(args) as reporter:
         result = ingest(
             args.site,
@@ -130,8 +155,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             progress=reporter,
             force=args.force,
             step=reporter.step,
+            workers=args.parse_workers,
+            times=times,
         )
         reporter.finish(len(dates))
+    if times_path:
+        times.write(times_path)
     if result.crawl and not args.quiet:
         from baokan.crawl import format_stats
 
@@ -147,7 +176,14 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     _engine_env(args)
     dates = date_range(args.date, args.until)
     with _reporter(args) as reporter:
-        result = ingest(args.site, dates, crawl=False, progress=reporter, step=reporter.step)
+        result = ingest(
+            args.site,
+            dates,
+            crawl=False,
+            progress=reporter,
+            step=reporter.step,
+            workers=args.parse_workers,
+        )
         reporter.finish(len(dates))
     return _print_issues(result.issues, result.failures, args.quiet)
 
@@ -330,10 +366,23 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("site", help="site profile id (see `baokan sites`)")
         p.add_argument("--date", required=True, type=iso_date, help="issue date, YYYY-MM-DD")
         p.add_argument("--until", type=iso_date, help="last issue date of a range (inclusive)")
+        p.add_argument(
+            "--parse-workers",
+            type=positive_int,
+            metavar="N",
+            help="processes parsing issues ahead of dedup and load (default: "
+            "$BAOKAN_PARSE_WORKERS, else one per CPU; 1 parses in this process)",
+        )
         if name == "ingest":
             p.add_argument("--base-url", help="fetch from this mirror instead of the site's host")
             p.add_argument(
                 "--force", action="store_true", help="re-fetch issues already complete in raw"
+            )
+            p.add_argument(
+                "--stage-times",
+                metavar="PATH",
+                help="write wall/CPU time and peak memory per stage (crawl, parse, dedup, load) "
+                "as JSON to PATH (also $BAOKAN_STAGE_TIMES)",
             )
         _add_pdf_engine(p, "the profile's pdf_engine")
     p = _command(sub, "parse-pdf", cmd_parse_pdf, "parse one page PDF into articles and ads")

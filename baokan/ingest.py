@@ -52,18 +52,54 @@ def ingest(
         )
     result = IngestResult(crawl=crawled)
     locked = crawled.get("stats", {}).get("locked", {})
+    batched = settings.load_batch > 1
+    pending: list[str] = []  # parsed and staged, waiting for their batch load
     for n, day in enumerate(dates, 1):
         if day in locked:  # its crawl is another run's; that run parses and loads it
             result.failures.append(locked[day])
             progress(f"    skipped: {locked[day]}")
             continue
+        what = "parse, dedup" if batched else "parse, dedup, load"
         if step:
-            step(n, len(dates), f"parse, dedup, load {site_id} {day}")
+            step(n, len(dates), f"{what} {site_id} {day}")
         else:
-            progress(f"[{n}/{len(dates)}] parse, dedup, load {site_id} {day}")
+            progress(f"[{n}/{len(dates)}] {what} {site_id} {day}")
         try:
-            result.issues.append(steps.process_issue(site_id, day, settings=settings))
+            if batched:
+                stage_issue(site_id, day, settings)
+                pending.append(day)
+            else:
+                result.issues.append(steps.process_issue(site_id, day, settings=settings))
         except Exception as exc:  # one issue's failure must not stop the range
             result.failures.append(f"{site_id} {day}: {type(exc).__name__}: {exc}")
             progress(f"    failed: {exc}")
+        if len(pending) >= settings.load_batch:
+            load_pending(site_id, pending, settings, result, progress)
+    load_pending(site_id, pending, settings, result, progress)
     return result
+
+
+# -- batch loads (settings.load_batch > 1): each issue is parsed and staged, then every
+# load_batch staged issues load in one warehouse transaction (steps.load_issues).
+
+
+def stage_issue(site_id: str, day: str, settings: Settings) -> None:
+    """Parse and deduplicate one issue into the staged zone, ready for a batch load."""
+    steps.parse_issue(site_id, day, settings=settings)
+    steps.dedup_issue(site_id, day, settings=settings)
+
+
+def load_pending(
+    site_id: str, days: list[str], settings: Settings, result: IngestResult, progress: Progress
+) -> None:
+    """Load the staged issues of `days` as batches, record each issue's outcome, empty `days`."""
+    if not days:
+        return
+    progress(f"    load {len(days)} issues {site_id} {days[0]}…{days[-1]}")
+    for loaded in steps.load_issues(site_id, days, settings=settings):
+        if "error" in loaded:
+            result.failures.append(f"{site_id} {loaded['issue_date']}: {loaded['error']}")
+            progress(f"    failed: {loaded['error']}")
+        else:
+            result.issues.append(loaded)
+    days.clear()

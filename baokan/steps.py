@@ -203,7 +203,11 @@ def _read_staged(
     site_id: str, issue_date: str, settings: Settings
 ) -> tuple[IssueRecord, list[ManifestRow], list[str]]:
     """The staged issue, its manifest rows and the raw-zone damage its problems name."""
-    issue = IssueRecord.from_dict(read_json(settings.staged_path(site_id, issue_date)))
+    path = settings.staged_path(site_id, issue_date)
+    try:
+        issue = IssueRecord.from_dict(read_json(path))
+    except ValueError as exc:  # JSON or UTF-8: the file is named, `baokan reparse` rewrites it
+        raise ValueError(f"staged file {path} is not valid JSON: {exc}") from exc
     manifest = RawZone(settings.raw_dir).read_manifest(site_id, issue_date)
     damage = [
         f"{p.kind}: {p.source}: {p.message}" for p in issue.problems if p.kind in RAW_ZONE_DAMAGE

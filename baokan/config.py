@@ -1,4 +1,5 @@
-"""Settings read from the environment (BAOKAN_DATA_DIR, BAOKAN_WAREHOUSE, BAOKAN_SITES_DIR)."""
+"""Settings read from the environment (BAOKAN_DATA_DIR, BAOKAN_WAREHOUSE, BAOKAN_SITES_DIR,
+BAOKAN_LOAD_BATCH)."""
 
 from __future__ import annotations
 

@@ -123,11 +123,13 @@ def _print_issues(issues: list[dict], failures: list[str], quiet: bool = False) 
 
 
 def _engine_env(args: argparse.Namespace) -> None:
-    """`--pdf-engine` reaches the parse step (and its worker processes) as BAOKAN_PDF_ENGINE."""
+    """`--pdf-engine` and `--load-batch` reach the steps (and parse workers) through the env."""
     if args.pdf_engine:
         from baokan.parse_issue import ENGINE_ENV
 
         os.environ[ENGINE_ENV] = args.pdf_engine
+    if getattr(args, "load_batch", None):  # read by Settings.from_env, as the engine is
+        os.environ["BAOKAN_LOAD_BATCH"] = str(args.load_batch)
 
 
 def _stage_times(args: argparse.Namespace) -> tuple[StageTimes, Path | None]:
@@ -372,6 +374,12 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="N",
             help="processes parsing issues ahead of dedup and load (default: "
             "$BAOKAN_PARSE_WORKERS, else one per CPU; 1 parses in this process)",
+        )
+        p.add_argument(
+            "--load-batch",
+            type=positive_int,
+            metavar="N",
+            help="issues loaded per warehouse transaction (default: $BAOKAN_LOAD_BATCH, else 1)",
         )
         if name == "ingest":
             p.add_argument("--base-url", help="fetch from this mirror instead of the site's host")

@@ -1,4 +1,5 @@
-"""Settings read from the environment (BAOKAN_DATA_DIR, BAOKAN_WAREHOUSE, BAOKAN_SITES_DIR)."""
+"""Settings read from the environment (BAOKAN_DATA_DIR, BAOKAN_WAREHOUSE, BAOKAN_SITES_DIR,
+BAOKAN_LOAD_BATCH)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,24 @@ def redact_url(url: str, mask: str | None = "***") -> str:
     return urlunsplit(parts)
 
 
+DEFAULT_LOAD_BATCH = 1
+
+
+def _load_batch(text: str | None) -> int:
+    """BAOKAN_LOAD_BATCH as a positive integer (unset or empty: the default)."""
+    if not text or not text.strip():
+        return DEFAULT_LOAD_BATCH
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(
+            f"BAOKAN_LOAD_BATCH={text!r}: expected a whole number of issues, 1 or more"
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where raw data, intermediate files and the warehouse live."""
@@ -37,6 +56,8 @@ class Settings:
     data_dir: Path
     warehouse: str
     sites_dir: Path | None
+    # Issues a range ingest loads per warehouse transaction (1: one transaction per issue).
+    load_batch: int = DEFAULT_LOAD_BATCH
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -46,7 +67,12 @@ class Settings:
             os.environ.get("BAOKAN_WAREHOUSE") or f"duckdb:///{data_dir / 'warehouse.duckdb'}"
         )
         sites = os.environ.get("BAOKAN_SITES_DIR")
-        return cls(data_dir=data_dir, warehouse=warehouse, sites_dir=Path(sites) if sites else None)
+        return cls(
+            data_dir=data_dir,
+            warehouse=warehouse,
+            sites_dir=Path(sites) if sites else None,
+            load_batch=_load_batch(os.environ.get("BAOKAN_LOAD_BATCH")),
+        )
 
     @property
     def raw_dir(self) -> Path:

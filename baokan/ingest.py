@@ -98,6 +98,9 @@ def ingest(
     locked = crawled.get("stats", {}).get("locked", {})
     todo = [day for day in dates if day not in locked]  # a locked issue is another run's
     parse = _parse_serial if workers == 1 or len(todo) < 2 else _parse_pool
+    # With load_batch > 1, deduplicated issues wait here for one transaction per batch.
+    pending: list[str] = []
+    what = "parse, dedup" if settings.load_batch > 1 else "parse, dedup, load"
     with closing(parse(site_id, todo, settings, workers, times)) as parsed:
         for n, day in enumerate(dates, 1):
             if day in locked:
@@ -105,10 +108,16 @@ def ingest(
                 progress(f"    skipped: {locked[day]}")
                 continue
             if step:
-                step(n, len(dates), f"parse, dedup, load {site_id} {day}")
+                step(n, len(dates), f"{what} {site_id} {day}")
             else:
-                progress(f"[{n}/{len(dates)}] parse, dedup, load {site_id} {day}")
-            _finish_issue(site_id, next(parsed), settings, times, result, progress)
+                progress(f"[{n}/{len(dates)}] {what} {site_id} {day}")
+            _finish_issue(site_id, next(parsed), settings, times, result, progress, pending)
+            if len(pending) >= settings.load_batch:
+                with times.stage("load"):
+                    load_pending(site_id, pending, settings, result, progress)
+    if pending:
+        with times.stage("load"):
+            load_pending(site_id, pending, settings, result, progress)
     return result
 
 
@@ -119,12 +128,19 @@ def _finish_issue(
     times: StageTimes,
     result: IngestResult,
     progress: Progress,
+    pending: list[str],
 ) -> None:
-    """Dedup and load one parsed issue; a failure (its parse's included) is recorded, not raised."""
+    """Dedup and load one parsed issue; a failure (its parse's included) is recorded, not raised.
+
+    With load_batch > 1 the deduplicated issue joins `pending` for its batch's load instead.
+    """
     try:
         if parsed.error is None:
             with times.stage("dedup"):
                 steps.dedup_issue(site_id, parsed.day, settings=settings)
+            if settings.load_batch > 1:
+                pending.append(parsed.day)
+                return
             with times.stage("load"):
                 result.issues.append(steps.load_issue(site_id, parsed.day, settings=settings))
             return
@@ -240,3 +256,23 @@ def _parse_alone(
         pool.replace()
         error = "parse worker process died (crashed or killed) while parsing this issue"
         return Parsed(day, f"BrokenProcessPool: {error}", error), {"wall": 0, "cpu": 0, "peak": 0}
+
+
+# -- batch loads (settings.load_batch > 1): each issue is parsed and deduplicated, then every
+# load_batch staged issues load in one warehouse transaction (steps.load_issues).
+
+
+def load_pending(
+    site_id: str, days: list[str], settings: Settings, result: IngestResult, progress: Progress
+) -> None:
+    """Load the staged issues of `days` as batches, record each issue's outcome, empty `days`."""
+    if not days:
+        return
+    progress(f"    load {len(days)} issues {site_id} {days[0]}…{days[-1]}")
+    for loaded in steps.load_issues(site_id, days, settings=settings):
+        if "error" in loaded:
+            result.failures.append(f"{site_id} {loaded['issue_date']}: {loaded['error']}")
+            progress(f"    failed: {loaded['error']}")
+        else:
+            result.issues.append(loaded)
+    days.clear()

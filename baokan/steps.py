@@ -16,8 +16,8 @@ from baokan.models import IssueRecord
 from baokan.parse_issue import finish_issue, open_issue
 from baokan.parse_issue import parse_issue as parse_record
 from baokan.parse_issue import parse_page as parse_one_page
-from baokan.rawzone import MANIFEST_LINE, RAW_OBJECT, RawZone, is_no_issue
-from baokan.sites import get_site
+from baokan.rawzone import MANIFEST_LINE, RAW_OBJECT, ManifestRow, RawZone, is_no_issue
+from baokan.sites import SiteProfile, get_site
 from parsers.layout import PageLink
 from parsers.pdf_page import PdfPage
 
@@ -130,25 +130,112 @@ def load_issue(
     from warehouse import open_warehouse  # the backend's driver is imported only here
 
     settings = settings or Settings.from_env()
-    issue = IssueRecord.from_dict(read_json(settings.staged_path(site_id, issue_date)))
+    issue, manifest, damage = _read_staged(site_id, issue_date, settings)
+    with open_warehouse(settings.warehouse) as store:
+        _refuse_damage(store, issue, damage)
+        loaded = store.load_issue(get_site(site_id, settings), issue, manifest)
+    return _loaded(settings, issue, loaded)
+
+
+def load_issues(
+    site_id: str, dates: list[str], *, settings: Settings | None = None
+) -> list[dict[str, Any]]:
+    """Load staged issues in date order, ``settings.load_batch`` issues per transaction.
+
+    Each issue loads as ``load_issue`` loads it (old rows replaced, damaged raw zone
+    refused, clusters as if loaded one by one). A batch that fails is rolled back and loaded
+    again issue by issue, so only the bad issue fails. One result per date, in date order:
+    ``load_issue``'s dict, or for an issue that did not load ``{"site_id", "issue_date",
+    "error": "<ExceptionType>: <message>"}``. Never raises for a bad issue.
+    """
+    from warehouse import open_warehouse
+
+    settings = settings or Settings.from_env()
+    days = sorted(set(dates))
+    try:
+        profile = get_site(site_id, settings)
+        store = open_warehouse(settings.warehouse)
+    except Exception as exc:  # every issue fails the same way: say so for each
+        return [_failed(site_id, day, exc) for day in days]
+    results: dict[str, dict[str, Any]] = {}
+    with store:
+        for start in range(0, len(days), settings.load_batch):
+            batch = days[start : start + settings.load_batch]
+            results.update(_load_batch(store, profile, site_id, batch, settings))
+    return [results[day] for day in days]
+
+
+def _load_batch(
+    store: Any, profile: SiteProfile, site_id: str, days: list[str], settings: Settings
+) -> dict[str, dict[str, Any]]:
+    """One transaction for the issues of `days`; if it fails, one transaction per issue."""
+    from warehouse.store import CompactionError
+
+    results: dict[str, dict[str, Any]] = {}
+    loads = []
+    for day in days:
+        try:
+            issue, manifest, damage = _read_staged(site_id, day, settings)
+            _refuse_damage(store, issue, damage)
+            loads.append((profile, issue, manifest))
+        except Exception as exc:  # unreadable or refused: this issue only
+            results[day] = _failed(site_id, day, exc)
+    if not loads:
+        return results
+    try:
+        loaded = store.load_batch(loads)
+    except CompactionError as exc:  # committed: the issues are loaded, the message says so
+        return results | {i.issue_date: _failed(site_id, i.issue_date, exc) for _, i, _ in loads}
+    except Exception as exc:
+        if len(loads) == 1:
+            return results | {loads[0][1].issue_date: _failed(site_id, loads[0][1].issue_date, exc)}
+        # Rolled back whole: again one transaction per issue, from the staged files (the
+        # batch's dedup set cluster ids on the records it had reached).
+        for _, issue, _ in loads:
+            results.update(_load_batch(store, profile, site_id, [issue.issue_date], settings))
+        return results
+    for (_, issue, _), one in zip(loads, loaded, strict=True):
+        results[issue.issue_date] = _loaded(settings, issue, one)
+    return results
+
+
+def _read_staged(
+    site_id: str, issue_date: str, settings: Settings
+) -> tuple[IssueRecord, list[ManifestRow], list[str]]:
+    """The staged issue, its manifest rows and the raw-zone damage its problems name."""
+    path = settings.staged_path(site_id, issue_date)
+    try:
+        issue = IssueRecord.from_dict(read_json(path))
+    except ValueError as exc:  # JSON or UTF-8: the file is named, `baokan reparse` rewrites it
+        raise ValueError(f"staged file {path} is not valid JSON: {exc}") from exc
     manifest = RawZone(settings.raw_dir).read_manifest(site_id, issue_date)
     damage = [
         f"{p.kind}: {p.source}: {p.message}" for p in issue.problems if p.kind in RAW_ZONE_DAMAGE
     ]
-    with open_warehouse(settings.warehouse) as store:
-        if damage and _has_load(store, site_id, issue_date):
-            raise RawZoneDamaged(
-                f"{site_id} {issue_date}: not loaded, the warehouse keeps its earlier load; "
-                f"raw zone damaged ({len(damage)}): {'; '.join(damage[:5])}; "
-                "the next `baokan ingest` fetches it again"
-            )
-        loaded = store.load_issue(get_site(site_id, settings), issue, manifest)
+    return issue, manifest, damage
+
+
+def _refuse_damage(store: Any, issue: IssueRecord, damage: list[str]) -> None:
+    """Raise RawZoneDamaged if the raw zone is damaged and the warehouse holds a load."""
+    if damage and _has_load(store, issue.site_id, issue.issue_date):
+        raise RawZoneDamaged(
+            f"{issue.site_id} {issue.issue_date}: not loaded, the warehouse keeps its earlier "
+            f"load; raw zone damaged ({len(damage)}): {'; '.join(damage[:5])}; "
+            "the next `baokan ingest` fetches it again"
+        )
+
+
+def _loaded(settings: Settings, issue: IssueRecord, loaded: dict[str, Any]) -> dict[str, Any]:
     # Results are logged and shown: never the warehouse password.
     return {
         "warehouse": redact_url(settings.warehouse),
         "load_run": loaded["load_run"],
         **summary(issue),
     }
+
+
+def _failed(site_id: str, issue_date: str, exc: BaseException) -> dict[str, Any]:
+    return {"site_id": site_id, "issue_date": issue_date, "error": f"{type(exc).__name__}: {exc}"}
 
 
 def _has_load(store: Any, site_id: str, issue_date: str) -> bool:

@@ -687,7 +687,15 @@ class DedupStore:
                 if self.dialect == "postgresql"
                 else None
             )
-            members = self._cluster(items, sig, keys, cand, old_items, old_cids, old_sig, texts)
+            try:
+                members = self._cluster(items, sig, keys, cand, old_items, old_cids, old_sig, texts)
+            except Exception:
+                # A failed write aborts the transaction under the clustering's own queries:
+                # the write's error is the cause (e.g. a duplicate item id), so it is raised.
+                failed = writing.exception() if writing is not None else None
+                if failed is not None:
+                    raise failed from None
+                raise
             self.timings["cluster"] = time.perf_counter() - clock - sum(self.timings.values())
             if writing is None:
                 self._write_items(items, sig, keys)

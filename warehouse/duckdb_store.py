@@ -96,6 +96,9 @@ class DuckDBWarehouse(Warehouse):
                 raise
             self.con.execute("COMMIT")
 
+    def lock(self, lock_key: str) -> None:
+        """Nothing more to take: a transaction here already excludes every other writer."""
+
     def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
         """A query's result as Arrow, straight from DuckDB."""
         # A relation, not a DB-API cursor: DuckDB warns that the cursor path copies the rows.

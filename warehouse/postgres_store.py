@@ -54,8 +54,12 @@ class PostgresWarehouse(Warehouse):
     def transaction(self, lock_key: str) -> Iterator[None]:
         """A transaction holding an advisory lock on `lock_key` until it ends."""
         with self.con.transaction():
-            self.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [lock_key])
+            self.lock(lock_key)
             yield
+
+    def lock(self, lock_key: str) -> None:
+        """Take the advisory lock on `lock_key` until the current transaction ends."""
+        self.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [lock_key])
 
     def fetch_arrow(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
         """A query's result as Arrow (through Python rows; marts are small next to core)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from baokan.dedup import issue_items
 from baokan.models import IssueRecord
 from baokan.rawzone import ManifestRow
 from baokan.sites import SiteProfile
@@ -30,6 +31,14 @@ from warehouse.schema import ISSUE_TABLES, MARTS, TABLES
 
 class WarehouseError(RuntimeError):
     """The warehouse could not be opened or loaded; the message says which and why."""
+
+
+class CompactionError(WarehouseError):
+    """The issues are loaded and committed; the dedup maintenance after them failed."""
+
+
+# One issue to load: its site, its staged record and its raw-zone manifest rows.
+IssueLoad = tuple[SiteProfile, IssueRecord, list[ManifestRow]]
 
 
 def arrow_table(table: str, columns: Columns) -> pa.Table:
@@ -83,6 +92,10 @@ class Warehouse(ABC):
     @contextmanager
     def transaction(self, lock_key: str) -> Iterator[None]:
         """One transaction, serialized with others holding the same lock key."""
+
+    @abstractmethod
+    def lock(self, lock_key: str) -> None:
+        """Also hold `lock_key` until the current transaction ends."""
 
     @abstractmethod
     def close(self) -> None:
@@ -147,57 +160,110 @@ class Warehouse(ABC):
         ``assign_clusters=False`` skips deduplication against history (rows load without
         cluster membership); it exists so benchmarks can time the bulk path on its own.
         """
-        run = uuid.uuid4().hex
-        tables = issue_columns(profile, issue, manifest, run)
-        key = [issue.site_id, tables["core.issues"]["issue_date"][0]]
-        site, publication, family, base_url, _ = pub = [
-            v[0] for v in tables["core.publications"].values()
-        ]
-        # The publication is a dimension, not issue data: committed on its own so that a
-        # site's first loads do not wait on each other's uncommitted insert of it, and only
-        # when it is new or changed (most loads skip that commit).
-        current = self.execute(
-            "SELECT publication, family, base_url FROM core.publications WHERE site_id = ?",
-            [site],
-        )
-        if current != [(publication, family, base_url)]:
-            with self.transaction(f"publication:{site}"):
-                self.execute(INSERT_PUBLICATION, pub)
-                self.execute(
-                    UPDATE_PUBLICATION,
-                    [publication, family, base_url, run, site, publication, family, base_url],
-                )
-        with self.transaction(f"issue:{issue.site_id}:{issue.issue_date}"):
-            # Every load writes core.issues with the rest, so an issue without that row has no
-            # rows anywhere: its first load skips six DELETE scans.
-            loaded = self.execute(
-                "SELECT 1 FROM core.issues WHERE site_id = ? AND issue_date = ?", key
-            )
-            if loaded:
-                for table in ISSUE_TABLES:
-                    self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
-            # The rows that carry no cluster first: they need no lock beyond the issue's.
-            for table in ISSUE_TABLES:
-                if table not in CLUSTERED and tables[table]["site_id"]:
-                    self.bulk_insert(table, tables[table])
-            if assign_clusters:
-                # Clusters against all history, in the same transaction as the issue's rows.
-                # This takes the history locks (per item type, held until the commit), so
-                # from here on concurrent loads take turns: kept to the clustered rows.
-                assign_issue(DedupStore(self.con, self.dialect.name), issue)
-                tables = issue_columns(profile, issue, manifest, run)
-            for table in CLUSTERED:
-                if tables[table]["site_id"]:
-                    self.bulk_insert(table, tables[table])
-            self.bulk_insert("core.load_runs", load_run_columns(issue, run))
-        if assign_clusters:  # after the commit: the issue's rows never wait on a compaction
+        return self.load_batch([(profile, issue, manifest)], assign_clusters=assign_clusters)[0]
+
+    def load_batch(
+        self, loads: Sequence[IssueLoad], *, assign_clusters: bool = True
+    ) -> list[dict[str, Any]]:
+        """Replace the rows of several issues in ONE transaction: all of them or none.
+
+        Each issue is loaded as ``load_issue`` loads it, in the order given (give them in date
+        order), so later issues deduplicate against the earlier ones of the batch and the
+        clusters are those of loading them one by one. Raises on the first error, with every
+        issue of the batch rolled back; the caller may then load them one at a time.
+        """
+        if not loads:
+            return []
+        if len({(i.site_id, i.issue_date) for _, i, _ in loads}) < len(loads):
+            raise ValueError("load_batch: an issue appears twice in one batch")
+        runs = [uuid.uuid4().hex for _ in loads]
+        # A changed publication row records the run of its site's first issue in the batch.
+        first: dict[str, tuple[SiteProfile, str]] = {}
+        for (profile, _, _), run in zip(loads, runs, strict=True):
+            first.setdefault(profile.id, (profile, run))
+        for profile, run in first.values():
+            self._ensure_publication(profile, run)
+        keys = sorted(f"issue:{i.site_id}:{i.issue_date}" for _, i, _ in loads)
+        results = []
+        # Issue locks first, in name order, then the history locks of every issue at once:
+        # the order single loads take theirs in, so a batch and a load never deadlock.
+        with self.transaction(keys[0]):
+            for key in keys[1:]:
+                self.lock(key)
+            if assign_clusters and len(loads) > 1:  # a single load's own assign takes them
+                self._lock_batch_history([i for _, i, _ in loads])
+            for (profile, issue, manifest), run in zip(loads, runs, strict=True):
+                results.append(self._replace_issue(profile, issue, manifest, run, assign_clusters))
+        if assign_clusters:  # after the commit: the issues' rows never wait on a compaction
             try:
                 DedupStore(self.con, self.dialect.name).maintain()
             except Exception as exc:
-                raise WarehouseError(
-                    f"{self.url}: issue {issue.site_id} {issue.issue_date} is loaded, but "
-                    f"compacting the dedup band keys after it failed: {exc}"
+                names = ", ".join(f"{i.site_id} {i.issue_date}" for _, i, _ in loads)
+                what = f"issue {names} is" if len(loads) == 1 else f"issues {names} are"
+                raise CompactionError(
+                    f"{self.url}: {what} loaded, but compacting the dedup band keys after "
+                    f"{'it' if len(loads) == 1 else 'them'} failed: {exc}"
                 ) from exc
+        return results
+
+    def _lock_batch_history(self, issues: Sequence[IssueRecord]) -> None:
+        """Every history lock the batch's issues will take, at once and in name order."""
+        store = DedupStore(self.con, self.dialect.name)
+        types: set[str] = set()
+        for issue in issues:
+            types |= store.stored_types(issue.site_id, issue.issue_date)
+            types |= {it.item_type for it in issue_items(issue)[0]}
+        store.lock_history(types)
+
+    def _ensure_publication(self, profile: SiteProfile, run: str) -> None:
+        """Insert or update the site's publication row, committed on its own.
+
+        The publication is a dimension, not issue data: committed on its own so that a
+        site's first loads do not wait on each other's uncommitted insert of it, and only
+        when it is new or changed (most loads skip that commit).
+        """
+        row = (profile.id, profile.publication, profile.family, profile.base_url)
+        current = self.execute(
+            "SELECT publication, family, base_url FROM core.publications WHERE site_id = ?",
+            [profile.id],
+        )
+        if current != [row[1:]]:
+            with self.transaction(f"publication:{profile.id}"):
+                self.execute(INSERT_PUBLICATION, [*row, run])
+                self.execute(UPDATE_PUBLICATION, [*row[1:], run, *row])
+
+    def _replace_issue(
+        self,
+        profile: SiteProfile,
+        issue: IssueRecord,
+        manifest: list[ManifestRow],
+        run: str,
+        assign_clusters: bool,
+    ) -> dict[str, Any]:
+        """Delete and insert one issue's rows inside the caller's transaction (which holds
+        the issue's lock)."""
+        tables = issue_columns(profile, issue, manifest, run)
+        key = [issue.site_id, tables["core.issues"]["issue_date"][0]]
+        # Every load writes core.issues with the rest, so an issue without that row has no
+        # rows anywhere: its first load skips six DELETE scans.
+        loaded = self.execute("SELECT 1 FROM core.issues WHERE site_id = ? AND issue_date = ?", key)
+        if loaded:
+            for table in ISSUE_TABLES:
+                self.execute(f"DELETE FROM {table} WHERE site_id = ? AND issue_date = ?", key)
+        # The rows that carry no cluster first: they need no lock beyond the issue's.
+        for table in ISSUE_TABLES:
+            if table not in CLUSTERED and tables[table]["site_id"]:
+                self.bulk_insert(table, tables[table])
+        if assign_clusters:
+            # Clusters against all history, in the same transaction as the issue's rows.
+            # This takes the history locks (per item type, held until the commit), so
+            # from here on concurrent loads take turns: kept to the clustered rows.
+            assign_issue(DedupStore(self.con, self.dialect.name), issue)
+            tables = issue_columns(profile, issue, manifest, run)
+        for table in CLUSTERED:
+            if tables[table]["site_id"]:
+                self.bulk_insert(table, tables[table])
+        self.bulk_insert("core.load_runs", load_run_columns(issue, run))
         return {"load_run": run, **{t: len(c["site_id"]) for t, c in tables.items()}}
 
     def search_articles(

@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -72,12 +73,12 @@ def site_copy(tmp_path: Path, sample_dir: Path) -> Path:
 POSTGRES_ADMIN = os.environ.get("BAOKAN_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test")
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """URL of a fresh, empty PostgreSQL database, dropped after the test; fails if no server."""
+@contextmanager
+def fresh_database(prefix: str = "baokan_t_") -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database, dropped on exit; fails the test if no server."""
     import psycopg
 
-    name = f"baokan_t_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True)
     except psycopg.OperationalError as exc:
@@ -88,6 +89,13 @@ def pg_url() -> Iterator[str]:
             yield urlsplit(POSTGRES_ADMIN)._replace(path=f"/{name}").geturl()
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """URL of a fresh, empty PostgreSQL database, dropped after the test."""
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["duckdb", "postgresql"])

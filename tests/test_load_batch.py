@@ -8,14 +8,10 @@ import dataclasses
 import datetime as dt
 import shutil
 import threading
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 
 from baokan.config import Settings
@@ -25,7 +21,7 @@ from baokan.models import IssueRecord, Problem
 from baokan.rawzone import RAW_OBJECT
 from baokan.sites import SiteProfile, get_site
 from baokan.steps import load_issue, load_issues
-from tests.conftest import POSTGRES_ADMIN
+from tests.conftest import fresh_database
 from tests.test_warehouse import DAY, DAY2, make_settings
 from tests.test_warehouse_concurrency import SISTER, clusters, reprinted
 from tests.test_warehouse_crash import stage
@@ -77,25 +73,13 @@ def staged(crawled: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return wh.data_dir
 
 
-@contextmanager
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database of this test's own, dropped afterwards."""
-    name = f"baokan_lb_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield urlsplit(POSTGRES_ADMIN)._replace(path=f"/{name}").geturl()
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(params=["duckdb", "postgresql"])
 def urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """Two empty warehouses on one backend: loaded one by one, and loaded in batches."""
     if request.param == "duckdb":
         yield f"duckdb:///{tmp_path / 'one.duckdb'}", f"duckdb:///{tmp_path / 'batch.duckdb'}"
         return
-    with pg_database() as one, pg_database() as batch:
+    with fresh_database("baokan_lb_") as one, fresh_database("baokan_lb_") as batch:
         yield one, batch
 
 
@@ -289,14 +273,14 @@ def test_postgres_batches_and_single_loads_at_once_give_the_sequential_clusters(
         [load(sister, d) for d in (DAY, DAY2)],
         [load(sister, REPRINT_DAY)],
     ]
-    with pg_database() as url:
+    with fresh_database("baokan_lb_") as url:
         with open_warehouse(url) as store:
             for one in (load for group in groups for load in group):
                 store.load_batch([copied(one)])
         expected = clusters(url)
     assert len({cid for _, _, cid, _, _ in expected}) < len(expected) // 2
     for _ in range(3):
-        with pg_database() as url:
+        with fresh_database("baokan_lb_") as url:
             open_warehouse(url).close()  # migrated first, so the threads only load
             at_once(url, groups)
             assert clusters(url) == expected

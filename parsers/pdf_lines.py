@@ -29,6 +29,7 @@ class Line:
     # face of their own (digits, Latin, punctuation in a fallback font) take their neighbour's.
     runs: list[tuple[str, str]] = field(default_factory=list)
     banded: bool = False  # alone on a tinted band: a label set apart as bold type is
+    cell: bool = False  # inside a ruled table's cell: a paragraph of its own
     # x-extent of the ink: a full-width mark hanging past the column edge inks half its box
     ink: tuple[float, float] | None = None
 
@@ -273,5 +274,13 @@ def body_face(lines: list[Line]) -> str:
 
 
 def text_of(lines: list[Line]) -> str:
-    """Lines read top to bottom and joined without inserted spaces."""
-    return join_lines([ln.text for ln in sorted(lines, key=lambda ln: (ln.top, ln.x0))])
+    """Lines read top to bottom and joined without inserted spaces; pieces of one baseline
+    that a wide gap split (第三章   职工代表大会…) keep one space between them."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (round(ln.baseline / 3), ln.x0)):
+        if rows and abs(rows[-1][-1].baseline - ln.baseline) <= 1 and ln.x0 >= rows[-1][-1].x1:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    rows.sort(key=lambda row: (min(ln.top for ln in row), row[0].x0))
+    return join_lines([" ".join(ln.text for ln in row) for row in rows])

@@ -122,6 +122,46 @@ def _mark_bands(page: Any, lines: list[Line], rules: Rules) -> None:
             rules.horizontal.append((r["top"], r["x0"], r["x1"]))
 
 
+def _mark_table(lines: list[Line], rules: Rules, body: float) -> None:
+    """Lines between two vertical rules are table cells; a short line right above their
+    grid is the table's title (表1 …), a caption. Tables are read cell by cell, row by row."""
+    cells: list[Line] = []
+    bounds: list[Rule] = []
+    for ln in lines:
+        mid = (ln.top + ln.bottom) / 2
+        beside = [r for r in rules.vertical if r[1] - 1 <= mid <= r[2] + 1]
+        left = [r for r in beside if r[0] <= ln.x0 + 0.5]
+        right = [r for r in beside if r[0] >= ln.x1 - 0.5]
+        reach = (ln.bottom - ln.top) * 3  # a row's rules are near its text: not column rules
+        above = any(
+            0 <= ln.top - y <= reach and a <= ln.x1 and b >= ln.x0 for y, a, b in rules.horizontal
+        )
+        under = any(
+            0 <= y - ln.bottom <= reach and a <= ln.x1 and b >= ln.x0
+            for y, a, b in rules.horizontal
+        )
+        if left and right and above and under:
+            ln.cell = True
+            cells.append(ln)
+            bounds += [max(left), min(right, key=lambda r: r[0])]
+    if len(cells) < 4:
+        for ln in cells:
+            ln.cell = False  # two rules beside a line or two: a box, not a table
+        return
+    xs = {round(r[0]) for r in bounds}
+    top = min(r[1] for r in rules.vertical if round(r[0]) in xs)
+    x0, x1 = min(xs), max(xs)
+    for ln in lines:
+        if (
+            not ln.cell
+            and 0 <= top - ln.bottom <= body * 1.5
+            and ln.x0 >= x0 - body
+            and ln.x1 <= x1 + body
+            and not re.search(r"[。，；！？]", ln.text)
+        ):
+            ln.role = "caption"
+
+
 def _mark_captions(page: Any, lines: list[Line], body: float) -> None:
     """Small type right below a photo is its caption, with the lines it wraps to."""
     for img in page.images:
@@ -143,7 +183,8 @@ def _furniture_limits(page: Any, lines: list[Line], seen: list[Rule]) -> tuple[f
     `seen` are rules found in a scan's image, (y, x0, x1): a scan has no drawn ones.
     """
     edges = [(e["top"], e["x0"], e["x1"]) for e in page.horizontal_edges] + seen
-    rules = [y for y, x0, x1 in edges if x1 - x0 > page.width * 0.6]
+    # The edges of a page-size background are no header or footer rule.
+    rules = [y for y, x0, x1 in edges if x1 - x0 > page.width * 0.6 and 2 < y < page.height - 2]
     top_rules = [y for y in rules if y < page.height * 0.12]
     bottom_rules = [y for y in rules if y > page.height * 0.9]
     upper = max(top_rules) if top_rules else _header_bottom(lines, page.height)
@@ -163,9 +204,25 @@ def _header_bottom(lines: list[Line], height: float) -> float:
     first = [ln for ln in ordered if ln.top <= ordered[0].bottom]
     rest = [ln for ln in ordered if ln not in first]
     bottom = max(ln.bottom for ln in first)
-    if rest and bottom < height * 0.1 and rest[0].top - bottom >= body_size(lines) * 1.5:
+    if not rest or bottom >= height * 0.1:
+        return upper
+    gap, body = rest[0].top - bottom, body_size(lines)
+    # A running head set smaller than the text (党委【2017】010号) needs less room above the
+    # text than one in body type: more than the text's own line spacing.
+    small = all(ln.size < body - 0.5 for ln in first) and not _sentence(first)
+    if gap >= body * 1.5 or (small and gap > _leading(ordered) * 1.5):
         return max(upper, bottom + 1)
     return upper
+
+
+def _sentence(lines: list[Line]) -> bool:
+    return any(re.search(r"[。，；！？]", ln.text) for ln in lines)
+
+
+def _leading(ordered: list[Line]) -> float:
+    """The usual white space between one line and the next (their median gap)."""
+    gaps = [b.top - a.bottom for a, b in pairwise(ordered) if b.top - a.bottom > 0]
+    return sorted(gaps)[len(gaps) // 2] if gaps else 0.0
 
 
 def _footer_top(lines: list[Line], height: float) -> float:
@@ -180,7 +237,12 @@ def _footer_top(lines: list[Line], height: float) -> float:
     ordered = sorted(lines, key=lambda ln: ln.top)
     body = body_size(lines)
     for above, below in pairwise(ordered):
-        if below.top > height * 0.94 and below.top - above.bottom >= body * 1.5:
+        if below.top - above.bottom < body * 1.5:
+            continue
+        rest = [ln for ln in ordered if ln.top >= below.top]
+        # A page number or a short footer may sit a little higher (in the last tenth).
+        short = len(rest) <= 2 and not _sentence(rest) and sum(len(ln.text) for ln in rest) <= 12
+        if below.top > height * 0.94 or (short and below.top > height * 0.9):
             return min(lower, below.top - 1)
     return lower
 
@@ -284,6 +346,7 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
     sizes = Sizes(body_size(content), body_face(content))
     _mark_captions(page, content, sizes.body)
     _mark_bands(page, content, rules)
+    _mark_table(content, rules, sizes.body)
     for module in split_modules(content, sizes, rules):
         _module_items(module, sizes, result)
     account(result, lines)

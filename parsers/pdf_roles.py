@@ -73,7 +73,16 @@ def _gutters(lines: list[Line]) -> list[tuple[float, float]]:
             merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
         else:
             merged.append((lo, hi))
-    return [(lo + x0, hi + x0) for lo, hi in merged]
+    # A text column is wider than a few characters: the white after run-in labels set at a
+    # tab stop (第十四条   工会…, 问：   …) down one edge is no gutter.
+    narrow = statistics.median(ln.size for ln in lines) * 5
+    edges = [0, *(v for lo, hi in merged for v in (lo, hi)), len(count) - 1]
+    kept = [
+        (lo, hi)
+        for i, (lo, hi) in enumerate(merged)
+        if lo - edges[2 * i] >= narrow and edges[2 * i + 3] - hi >= narrow
+    ]
+    return [(lo + x0, hi + x0) for lo, hi in kept]
 
 
 def _runs(count: list[int], limit: float) -> list[tuple[int, int]]:
@@ -126,6 +135,7 @@ def _rejoined(col: list[Line]) -> list[Line]:
             and abs(prev.baseline - line.baseline) <= 1
             and line.x0 >= prev.x1
             and abs(prev.size - line.size) <= 0.5
+            and not (prev.cell or line.cell)  # a rule runs between table cells
         ):
             out[-1] = replace(
                 prev,
@@ -174,6 +184,7 @@ _LABEL = re.compile(
     r"|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[条章节款]|[①-⑳])"
 )
 _LATIN_RUN = re.compile(r"^[!-~]+")
+_MID_SENTENCE = re.compile(r"[\u4e00-\u9fff，、]$")
 _NO_LINE_START = "，。、；：？！”’）》」』〕】…—%"
 
 
@@ -238,6 +249,15 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
         and p.text.rstrip()[-1:] in "。？！…”；："
         for ln, p in zip(col, prev, strict=True)
     ]
+    # A full line that stops mid-sentence goes on in the next line, however that one is set
+    # (a list item's turn line under its text, or back at the label's edge).
+    ongoing = [False] + [
+        p.x1 >= edges.right - size
+        and p.x0 <= edges.left + size * 2.5  # full, not a signature set flush right
+        and _MID_SENTENCE.search(p.text) is not None
+        and not _LABEL.match(ln.text.strip())
+        for p, ln in pairwise(col)
+    ]
     turn = [False] * len(col)
     for i, line in enumerate(col):
         opens_run = (
@@ -277,7 +297,9 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
             after_short = short[i - 1]
         # A hanging paragraph starts on the line its turn lines hang from.
         hangs = i + 1 < len(col) and turn[i + 1] and not turn[i]
-        out.append((shifted[i] and not turn[i]) or after_short or hangs or spoken[i])
+        out.append(
+            (shifted[i] and not turn[i] and not ongoing[i]) or after_short or hangs or spoken[i]
+        )
     return out, (col[-1], edges, turn[-1])
 
 
@@ -288,7 +310,7 @@ def paragraphs(
     paras: list[list[str]] = []
     is_subhead: list[bool] = []
     continuations: list[str] = []
-    prev_subhead = False
+    prev_subhead = prev_cell = False
     marked = {id(ln) for ln in subheads}
     before: Before = None
     for col in columns(lines + subheads):
@@ -302,11 +324,13 @@ def paragraphs(
             subhead = id(line) in marked or sizes.is_subhead(line)
             # An indented first line starts a paragraph; a column break alone does not; a
             # subhead is a paragraph of its own, however many lines it wraps to.
-            if prev_subhead != subhead or starts.get(id(line), False) or not paras:
+            # A table cell is a paragraph, and so is what follows the table.
+            cell = line.cell or prev_cell
+            if prev_subhead != subhead or starts.get(id(line), False) or cell or not paras:
                 paras.append([])
                 is_subhead.append(subhead)
             paras[-1].append(line.text)
-            prev_subhead = subhead
+            prev_subhead, prev_cell = subhead, line.cell
     texts = [normalize_text(join_lines(p)) for p in paras]
     heads = [t for t, sub in zip(texts, is_subhead, strict=True) if t and sub]
     return [t for t in texts if t], heads, continuations

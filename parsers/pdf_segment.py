@@ -103,7 +103,9 @@ def _horizontal_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]
         # headline (a 转版 continuation, a letter, a column of briefs), with body text on
         # both sides of it.
         headed = _has_body(above, sizes) and _has_body(below, sizes)
-        headed = headed and any(map(sizes.is_headline, below))
+        headed = headed and (
+            any(map(sizes.is_headline, below)) or _section_head(below, lines, sizes)
+        )
         if headed or (ruled and _has_body(above, sizes) and _has_body(below, sizes)):
             cuts.append((ruled, gap[1] - gap[0], above, below))
     return cuts
@@ -136,6 +138,22 @@ def _vertical_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:
         if headed or (ruled and _opens_module(left, sizes) and _opens_module(right, sizes)):
             cuts.append((ruled, gap[1] - gap[0], left, right))
     return cuts
+
+
+def _section_head(below: list[Line], region: list[Line], sizes: Sizes) -> bool:
+    """Whether `below` opens with a section's title: in a region without headline type,
+    display type as large as any in it, alone on its row and centred on the region's measure
+    (第三章 over a regulation's articles). A subhead under a headline is never the largest."""
+    top = min(ln.top for ln in below)
+    row = [ln for ln in below if ln.top <= top + 1]
+    biggest = max(ln.size for ln in region)
+    if any(map(sizes.is_headline, region)) or not all(sizes.is_display(ln) for ln in row):
+        return False
+    if min(ln.size for ln in row) < biggest - 0.6:
+        return False
+    left, right = min(ln.x0 for ln in region), max(ln.x1 for ln in region)
+    x0, x1 = min(ln.x0 for ln in row), max(ln.x1 for ln in row)
+    return x1 - x0 < (right - left) * 0.8 and abs((x0 + x1) - (left + right)) / 2 <= sizes.body
 
 
 def _has_body(lines: list[Line], sizes: Sizes) -> bool:

@@ -29,7 +29,8 @@ class Line:
     # face of their own (digits, Latin, punctuation in a fallback font) take their neighbour's.
     runs: list[tuple[str, str]] = field(default_factory=list)
     banded: bool = False  # alone on a tinted band: a label set apart as bold type is
-    cell: bool = False  # inside a ruled table's cell: a paragraph of its own
+    # The ruled table cell the line sits in, (left, top, right, bottom): one paragraph per cell.
+    cell: tuple[float, float, float, float] | None = None
     # x-extent of the ink: a full-width mark hanging past the column edge inks half its box
     ink: tuple[float, float] | None = None
 

@@ -122,38 +122,49 @@ def _mark_bands(page: Any, lines: list[Line], rules: Rules) -> None:
             rules.horizontal.append((r["top"], r["x0"], r["x1"]))
 
 
+MAX_CELL_LINES = 4  # more lines between two rules is a ruled-off module, not a table cell
+
+
+def _cell(line: Line, rules: Rules) -> tuple[float, float, float, float] | None:
+    """The box of rules around a line: the nearest on each side that spans it."""
+    mid = (line.top + line.bottom) / 2
+    beside = [x for x, top, bottom in rules.vertical if top - 1 <= mid <= bottom + 1]
+    left = [x for x in beside if x <= line.x0 + 0.5]
+    right = [x for x in beside if x >= line.x1 - 0.5]
+    across = [y for y, x0, x1 in rules.horizontal if x0 <= line.x1 and x1 >= line.x0]
+    above = [y for y in across if y <= line.top + 0.5]
+    below = [y for y in across if y >= line.bottom - 0.5]
+    if not (left and right and above and below):
+        return None
+    return (round(max(left), 1), round(max(above), 1), round(min(right), 1), round(min(below), 1))
+
+
 def _mark_table(lines: list[Line], rules: Rules, body: float) -> None:
-    """Lines between two vertical rules are table cells; a short line right above their
-    grid is the table's title (表1 …), a caption. Tables are read cell by cell, row by row."""
-    cells: list[Line] = []
-    bounds: list[Rule] = []
+    """Lines boxed in by rules, a few to a box, in a grid of such boxes, are table cells; a
+    short line right above the grid is the table's title (表1 …), a caption."""
+    found: dict[tuple[float, float, float, float], list[Line]] = {}
     for ln in lines:
-        mid = (ln.top + ln.bottom) / 2
-        beside = [r for r in rules.vertical if r[1] - 1 <= mid <= r[2] + 1]
-        left = [r for r in beside if r[0] <= ln.x0 + 0.5]
-        right = [r for r in beside if r[0] >= ln.x1 - 0.5]
-        reach = (ln.bottom - ln.top) * 3  # a row's rules are near its text: not column rules
-        above = any(
-            0 <= ln.top - y <= reach and a <= ln.x1 and b >= ln.x0 for y, a, b in rules.horizontal
-        )
-        under = any(
-            0 <= y - ln.bottom <= reach and a <= ln.x1 and b >= ln.x0
-            for y, a, b in rules.horizontal
-        )
-        if left and right and above and under:
-            ln.cell = True
-            cells.append(ln)
-            bounds += [max(left), min(right, key=lambda r: r[0])]
-    if len(cells) < 4:
-        for ln in cells:
-            ln.cell = False  # two rules beside a line or two: a box, not a table
-        return
-    xs = {round(r[0]) for r in bounds}
-    top = min(r[1] for r in rules.vertical if round(r[0]) in xs)
-    x0, x1 = min(xs), max(xs)
+        cell = _cell(ln, rules)
+        if cell is not None:
+            found.setdefault(cell, []).append(ln)
+    cells = {c: group for c, group in found.items() if len(group) <= MAX_CELL_LINES}
+    if len({c[0] for c in cells}) < 2 or len({c[1] for c in cells}) < 2:
+        return  # one column or one row of boxes: framed text, not a table
+    top, bottom = min(c[1] for c in cells), max(c[3] for c in cells)
+    x0, x1 = min(c[0] for c in cells), max(c[2] for c in cells)
+    boxed = {id(ln) for group in cells.values() for ln in group}
+    for ln in lines:
+        # Text beside the grid on its rows: a table ruled only in part, whose cells these
+        # boxes do not all show; it is read as it reads without them.
+        near = ln.x1 >= x0 - body * 2 and ln.x0 <= x1 + body * 2
+        if id(ln) not in boxed and near and top < (ln.top + ln.bottom) / 2 < bottom:
+            return
+    for cell, group in cells.items():
+        for ln in group:
+            ln.cell = cell
     for ln in lines:
         if (
-            not ln.cell
+            ln.cell is None
             and 0 <= top - ln.bottom <= body * 1.5
             and ln.x0 >= x0 - body
             and ln.x1 <= x1 + body

@@ -105,6 +105,16 @@ def columns(lines: list[Line]) -> list[list[Line]]:
     """
     if not lines:
         return []
+    cells = [ln for ln in lines if ln.cell]
+    if cells:  # a ruled table reads cell by cell, row by row (a merged cell before its rows)
+        top = min(ln.top for ln in cells)
+        loose = [ln for ln in lines if not ln.cell]
+        grid = sorted(cells, key=lambda ln: (ln.cell or (0.0,) * 4)[1::-1] + _line_order(ln))
+        return [
+            *columns([ln for ln in loose if ln.top < top]),
+            grid,
+            *columns([ln for ln in loose if ln.top >= top]),
+        ]
     gutters = _gutters(lines)
     crossing = [ln for ln in lines if any(ln.x0 < lo and ln.x1 > hi for lo, hi in gutters)]
     if crossing:
@@ -135,7 +145,7 @@ def _rejoined(col: list[Line]) -> list[Line]:
             and abs(prev.baseline - line.baseline) <= 1
             and line.x0 >= prev.x1
             and abs(prev.size - line.size) <= 0.5
-            and not (prev.cell or line.cell)  # a rule runs between table cells
+            and prev.cell == line.cell  # a rule runs between table cells
         ):
             out[-1] = replace(
                 prev,
@@ -310,7 +320,8 @@ def paragraphs(
     paras: list[list[str]] = []
     is_subhead: list[bool] = []
     continuations: list[str] = []
-    prev_subhead = prev_cell = False
+    prev_subhead = False
+    prev_cell: tuple[float, float, float, float] | None = None
     marked = {id(ln) for ln in subheads}
     before: Before = None
     for col in columns(lines + subheads):
@@ -325,7 +336,7 @@ def paragraphs(
             # An indented first line starts a paragraph; a column break alone does not; a
             # subhead is a paragraph of its own, however many lines it wraps to.
             # A table cell is a paragraph, and so is what follows the table.
-            cell = line.cell or prev_cell
+            cell = line.cell != prev_cell
             if prev_subhead != subhead or starts.get(id(line), False) or cell or not paras:
                 paras.append([])
                 is_subhead.append(subhead)

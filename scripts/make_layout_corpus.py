@@ -1339,6 +1339,148 @@ def scanned(path: Path) -> None:
 
 # --- output ----------------------------------------------------------------------
 
+# --- l_regulation: a rules document: chapters, tab-stop labels, lists, a ruled table --
+
+REG_W, REG_H = 595.32, 841.92  # A4
+REG_LEFT, REG_RIGHT = 56.0, 539.0
+REG_BODY = ts.Style("Song", 12.0, 16.0, latin="Serif")
+REG_CHAPTER = ts.Style("Hei", 14.0, 20.0)
+REG_CELL = ts.Style("Song", 10.5, 14.0, latin="Serif")
+REG_TITLE = ts.Style("Hei", 10.5, 14.0, latin="Serif", space=1.0)
+REG_HEAD = ts.Style("Song", 10.0, 12.0, latin="Serif")
+# (label, text, is a list item): 第N条 at the margin with its text at a tab stop and turn
+# lines back at the margin; list items' labels indented, turn lines hung under the label.
+REG_OPEN = (
+    (
+        "（三）",
+        "按照园区年度计划组织开展企业走访，对走访中企业反映的用地、用工、融资等问题建立台账，逐项明确责任部门和办理时限。",
+        True,
+    ),
+    ("第九条", "企业服务专员应当具备以下条件，由园区管委会统一选派并公布名单：", False),
+    ("（一）", "熟悉园区产业政策和企业服务各项业务流程。", True),
+    (
+        "（二）",
+        "具有三年以上经济管理或者企业服务工作经历，能够独立协调解决企业在生产经营中遇到的一般问题。",
+        True,
+    ),
+    ("（三）", "作风扎实，廉洁自律。", True),
+    (
+        "第十条",
+        "企业服务专员每季度向园区管委会报告一次工作情况，报告内容包括走访企业数量、收集问题数量、问题办结情况和企业满意度评价等，报告应当如实填写，不得虚报。",
+        False,
+    ),
+)
+REG_CH3 = ("第三章", "服务事项与办理时限")
+REG_CH3_ITEMS = (
+    (
+        "第十一条",
+        "园区管委会对企业申请办理的服务事项实行清单管理，清单之外的事项由企业服务专员协调相关部门办理，并在五个工作日内向企业反馈办理进度。",
+        False,
+    ),
+    ("第十二条", "服务事项的名称、承办部门和办理时限见表2。", False),
+)
+REG_TABLE_TITLE = "表2 园区服务事项及办理时限"
+REG_TABLE = (
+    ("服务事项", "承办部门", "办理时限"),
+    ("项目用地预审", "规划建设局", "10个工作日"),
+    ("高新技术企业培育", "科技创新局", "常年受理"),
+    ("人才公寓申请", "人才服务中心", "15个工作日"),
+    ("企业用电增容", "经济发展局", "7个工作日"),
+)
+REG_CH4 = ("第四章", "附则")
+REG_CH4_ITEMS = (
+    (
+        "第十三条",
+        "本办法由园区管委会企业服务局负责解释，各分园区可以结合本园区实际制定实施细则，报园区管委会备案后施行。",
+        False,
+    ),
+    ("第十四条", "本办法自发布之日起施行。", False),
+)
+
+
+def reg_item(page: Page, label: str, text: str, listed: bool, top: float) -> tuple[float, str]:
+    """One 第N条 or list item: label, a tab, text; return the bottom and its truth text."""
+    measure = REG_RIGHT - REG_LEFT
+    indent, hang, at = (6.5, 3.5, 2.0) if listed else (5.0, 0.0, 0.0)
+    style = replace(REG_BODY, indent=indent, hang=hang)
+    pieces, bottom = ts.stack(ts.paragraph(text, style, measure, ""), REG_LEFT, top)
+    page.put(pieces)
+    page.put(line(label, REG_BODY, REG_LEFT + at * REG_BODY.size, pieces[0].baseline, ""))
+    # The white after a label is a space in the text, except beside full-width punctuation
+    # (（一）), where display normalization drops it (parsers.text.normalize_text).
+    return bottom, f"{label}{text}" if label.endswith("）") else f"{label} {text}"
+
+
+def reg_items(
+    page: Page, items: tuple[tuple[str, str, bool], ...], top: float
+) -> tuple[float, list[str]]:
+    """Several items one below the other."""
+    texts = []
+    for label, text, listed in items:
+        top, truth = reg_item(page, label, text, listed, top)
+        texts.append(truth)
+    return top, texts
+
+
+def reg_chapter(page: Page, title: tuple[str, str], top: float) -> float:
+    """A chapter title centred on the measure: number and name an em and a half apart."""
+    number, name = title
+    gap = REG_CHAPTER.size * 1.5
+    widths = [sum(REG_CHAPTER.measure(t) for t in ts.tokens(w)) for w in title]
+    x = (REG_LEFT + REG_RIGHT - sum(widths) - gap) / 2
+    baseline = top + ts.first_baseline(REG_CHAPTER)
+    page.put(line(number, REG_CHAPTER, x, baseline, ""))
+    page.put(line(name, REG_CHAPTER, x + widths[0] + gap, baseline, ""))
+    return top + REG_CHAPTER.lead
+
+
+def reg_table(page: Page, top: float) -> tuple[float, list[str]]:
+    """The table title, then a ruled grid read row by row, one cell text per paragraph."""
+    cols, row_h = (130.0, 110.0, 110.0), 20.0
+    x0 = (REG_LEFT + REG_RIGHT - sum(cols)) / 2
+    title_w = sum(REG_TITLE.measure(t) for t in ts.tokens(REG_TABLE_TITLE))
+    page.put(line(REG_TABLE_TITLE, REG_TITLE, (REG_LEFT + REG_RIGHT - title_w) / 2, top + 11.0, ""))
+    grid = top + 17.0
+    cells = []
+    for r, row in enumerate(REG_TABLE):
+        x = x0
+        for w, text in zip(cols, row, strict=True):
+            tw = sum(REG_CELL.measure(t) for t in ts.tokens(text))
+            page.put(line(text, REG_CELL, x + (w - tw) / 2, grid + r * row_h + 14.0, ""))
+            cells.append(text)
+            x += w
+    bottom = grid + len(REG_TABLE) * row_h
+    for r in range(len(REG_TABLE) + 1):
+        page.sheet.rule(x0, grid + r * row_h, x0 + sum(cols), grid + r * row_h, 0.5)
+    for c in range(len(cols) + 1):
+        x = x0 + sum(cols[:c])
+        page.sheet.rule(x, grid, x, bottom, 0.5)
+    return bottom, cells
+
+
+def regulation_page() -> Page:
+    """Page 7 of a park's rules: a chapter's end, two centred chapter titles, a ruled table."""
+    page = Page(ts.Sheet(REG_W, REG_H), FRONT_ISSUE)
+    page.furnish("明管发〔2026〕3号", REG_HEAD, REG_LEFT, 62.0)
+    top = 78.0
+    bottom, texts = reg_items(page, REG_OPEN, top)
+    boxed(page, article("", texts, [], 1, (0, 0, 0, 0)), REG_LEFT, top, REG_RIGHT, bottom)
+    top = bottom + 18.0
+    y = reg_chapter(page, REG_CH3, top) + 8.0
+    y, texts = reg_items(page, REG_CH3_ITEMS, y)
+    y, cells = reg_table(page, y + 4.0)
+    truth = article(" ".join(REG_CH3), texts + cells, [], 1, (0, 0, 0, 0))
+    truth["captions"] = [REG_TABLE_TITLE]
+    boxed(page, truth, REG_LEFT, top, REG_RIGHT, y + 1.0)
+    top = y + 22.0
+    y = reg_chapter(page, REG_CH4, top) + 8.0
+    y, texts = reg_items(page, REG_CH4_ITEMS, y)
+    boxed(page, article(" ".join(REG_CH4), texts, [], 1, (0, 0, 0, 0)), REG_LEFT, top, REG_RIGHT, y)
+    assert y < REG_H * 0.85, f"l_regulation overflows: {y}"
+    page.furnish("7", REG_HEAD, REG_LEFT, REG_H * 0.93)
+    return page
+
+
 PAGES: dict[str, Callable[[], Page]] = {
     "l_seed4": seed4,
     "l_classic_front": classic_front,
@@ -1346,6 +1488,7 @@ PAGES: dict[str, Callable[[], Page]] = {
     "l_paragraphs": paragraphs_page,
     "l_fakebold": fakebold_page,
     "l_ocr_columns": ocr_columns,
+    "l_regulation": regulation_page,
 }
 
 

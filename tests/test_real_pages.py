@@ -99,7 +99,7 @@ def test_text_layer_is_the_one_the_truth_names(report: Report) -> None:
 # newspaper pages (see SOURCE.md), and far from the 0.99 / 0.97 the corpus holds.
 MIN_MEAN_SIMILARITY = 0.86
 MIN_HEADLINE_ACCURACY = 0.61
-MIN_PARAGRAPH_F1 = 0.70
+MIN_PARAGRAPH_F1 = 0.65
 
 
 def test_no_text_of_a_real_page_is_lost(report: Report) -> None:

@@ -122,6 +122,7 @@ def _mark_bands(page: Any, lines: list[Line], rules: Rules) -> None:
             rules.horizontal.append((r["top"], r["x0"], r["x1"]))
 
 
+MAX_CELL_CHARS = 10  # a cell of a table set without rules: a figure, a label; never a text line
 MAX_CELL_LINES = 4  # more lines between two rules is a ruled-off module, not a table cell
 
 
@@ -171,6 +172,85 @@ def _mark_table(lines: list[Line], rules: Rules, body: float) -> None:
             and not re.search(r"[。，；！？]", ln.text)
         ):
             ln.role = "caption"
+
+
+def _rows(lines: list[Line]) -> list[list[Line]]:
+    """Lines grouped by baseline, top to bottom, each row left to right."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (round(ln.baseline), ln.x0)):
+        if rows and abs(rows[-1][0].baseline - ln.baseline) <= 1:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return rows
+
+
+def _aligned(a: list[Line], b: list[Line], body: float) -> bool:
+    """Rows of as many pieces, each under the other by its left or right edge."""
+    return len(a) == len(b) and all(
+        abs(p.x0 - q.x0) <= body or abs(p.x1 - q.x1) <= body for p, q in zip(a, b, strict=True)
+    )
+
+
+def _mark_unruled_table(lines: list[Line], body: float) -> None:
+    """Rows of three or more short pieces on one baseline in one module, lined up under each
+    other, no sentence in them, are a table set without rules: each piece a cell. Small type right
+    under such a table (资料来源：…) is its caption."""
+    rows = [
+        r
+        for r in _rows([ln for ln in lines if ln.cell is None])
+        if len(r) >= 3 and all(len(ln.text) <= MAX_CELL_CHARS for ln in r)
+    ]
+    runs: list[list[list[Line]]] = []
+    for row in rows:
+        last = runs[-1][-1] if runs else None
+        gap = row[0].top - max(ln.bottom for ln in last) if last else 0.0
+        if last is not None and 0 <= gap <= body and _aligned(last, row, body):
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    for run in (r for r in runs if len(r) >= 2 and not any(_sentence(row) for row in r)):
+        for row in run:
+            top, bottom = min(ln.top for ln in row), max(ln.bottom for ln in row)
+            for ln in row:
+                ln.cell = (round(ln.x0, 1), round(top, 1), round(ln.x1, 1), round(bottom, 1))
+        end = max(ln.bottom for ln in run[-1])
+        x0, x1 = min(ln.x0 for ln in run[0]), max(ln.x1 for ln in run[0])
+        for ln in lines:
+            if (
+                ln.cell is None
+                and 0 <= ln.top - end <= body
+                and ln.size < body - 0.5
+                and ln.x0 >= x0 - body
+                and ln.x1 <= x1 + body
+            ):
+                ln.role = "caption"
+
+
+def _chart_labels(page: Any, lines: list[Line], body: float) -> list[Line]:
+    """Axis labels, ticks and legend of a chart drawn as paths: small type, no sentence,
+    set around a plotted line (a path of many points). They label the drawing, not text."""
+    plots = [
+        c
+        for c in page.curves
+        if len(c.get("pts") or ()) >= 10
+        and c["x1"] - c["x0"] >= 40
+        and c["bottom"] - c["top"] >= 20
+    ]
+    margin = body * 2.5
+    labels = []
+    for ln in lines:
+        if ln.size >= body - 0.5 or _sentence([ln]):
+            continue
+        if any(
+            ln.x0 >= c["x0"] - margin
+            and ln.x1 <= c["x1"] + margin
+            and ln.top >= c["top"] - margin
+            and ln.bottom <= c["bottom"] + margin
+            for c in plots
+        ):
+            labels.append(ln)
+    return labels
 
 
 def _mark_captions(page: Any, lines: list[Line], body: float) -> None:
@@ -308,6 +388,7 @@ def _is_label(lines: list[Line]) -> bool:
 
 def _module_items(module: list[Line], sizes: Sizes, result: PdfPage) -> None:
     """One module's articles (a briefs column gives one per brief), or furniture."""
+    _mark_unruled_table(module, sizes.body)
     if _is_masthead(module, result.height) or _is_label(module):
         result.furniture += [normalize_text(ln.text) for ln in reading_order(module)]
         return
@@ -353,6 +434,9 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
         normalize_text(ln.text) for ln in lines if ln.bottom <= upper or ln.top >= lower
     ]
     content = [ln for ln in lines if ln.bottom > upper and ln.top < lower]
+    chart = _chart_labels(page, content, body_size(content))
+    result.furniture += [normalize_text(ln.text) for ln in chart]
+    content = [ln for ln in content if ln not in chart]
     content = _box_items(page, content, result)
     sizes = Sizes(body_size(content), body_face(content))
     _mark_captions(page, content, sizes.body)

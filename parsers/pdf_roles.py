@@ -332,7 +332,8 @@ def paragraphs(
             if CONTINUATION.match(normalize_text(line.text)):
                 continuations.append(normalize_text(line.text))
                 continue
-            subhead = id(line) in marked or sizes.is_subhead(line)
+            # A table cell set in another face (Arial figures) is still a cell.
+            subhead = id(line) in marked or (sizes.is_subhead(line) and line.cell is None)
             # An indented first line starts a paragraph; a column break alone does not; a
             # subhead is a paragraph of its own, however many lines it wraps to.
             # A table cell is a paragraph, and so is what follows the table.

@@ -115,6 +115,21 @@ def _advance(
     return kept, closed
 
 
+def _edges_before(river: _River, rows: list[list[dict[str, Any]]]) -> int:
+    """Rows above where a river opened with text on one side only, ending right at it.
+
+    Columns on different baseline grids share a row now and then: the river opens there, and
+    the column edges above it say as much as those below.
+    """
+    count = 0
+    for row in reversed(rows[: max(river.first, 0)]):
+        lo, hi = min(ink_extent(c)[0] for c in row), max(ink_extent(c)[1] for c in row)
+        if not (hi <= river.lo + 1 or lo >= river.hi - 1):
+            break  # text across it: the river was not open there
+        count += abs(hi - river.lo) <= 1 or abs(lo - river.hi) <= 1
+    return count
+
+
 def gutters(rows: list[list[dict[str, Any]]]) -> list[Rule]:
     """Whitespace gutters among rows of characters (each row one baseline, rows top to bottom)."""
     sizes = [c["size"] for row in rows for c in row]
@@ -127,6 +142,7 @@ def gutters(rows: list[list[dict[str, Any]]]) -> list[Rule]:
         active, closed = _advance(active, row, i, min_gap)
         found += closed
     found += active
+    found = [replace(r, edges=r.edges + _edges_before(r, rows)) for r in found]
     # Rows where a side holds only a word or a list number extend no gutter: a byline's
     # word space above a gutter must not split the byline.
     return [

@@ -256,7 +256,7 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
     spoken = [
         p is not None
         and bool(_LABEL.match(ln.text.strip()))
-        and p.text.rstrip()[-1:] in "。？！…”；："
+        and p.text.rstrip()[-1:] in "。？！…”；：》」』"
         for ln, p in zip(col, prev, strict=True)
     ]
     # A full line that stops mid-sentence goes on in the next line, however that one is set

@@ -1481,6 +1481,138 @@ def regulation_page() -> Page:
     return page
 
 
+# --- l_report: a sidebar of blocks labelled on tinted bands, a chart, a table without rules --
+
+RPT_SIDE, RPT_SIDE_W, RPT_MAIN, RPT_RIGHT = 30.0, 160.0, 202.0, 560.0
+RPT_BODY = ts.Style("Song", 10.0, 15.0, latin="Serif", indent=2.0)
+RPT_SIDE_BODY = ts.Style("Song", 10.0, 14.0, latin="Serif", align="left")
+RPT_LABEL = ts.Style("Song", 10.0, 14.0)
+RPT_TICK = ts.Style("Serif", 7.0, 8.0)
+RPT_SOURCE = ts.Style("Song", 7.5, 10.0)
+RPT_TITLE = "明湖高新区四季度工业增加值增长9.2%"
+RPT_PARAGRAPHS = (
+    "园区统计局日前发布数据，四季度明湖高新区规模以上工业增加值同比增长9.2%，增速比三季度加快1.4个百分点，"
+    "全年增长8.1%，高于全市平均水平2.6个百分点。",
+    "分行业看，电子信息、生物医药和智能装备三大主导产业合计拉动园区工业增长6.8个百分点。其中，集成电路"
+    "产业产值增长23.5%，创近三年新高；医疗器械产业受新产品上市带动，产值增长17.2%。",
+    "重点项目加快释放产能。年内投产的12个亿元以上项目贡献新增产值46亿元，带动园区工业投资增长14.3%。"
+    "园区相关负责人表示，一季度还将有8个重大项目建成投产，工业经济有望保持平稳较快增长。",
+    "从企业看，园区规模以上工业企业达到486家，比上年末增加37家；营业收入超十亿元的企业达到19家。",
+)
+RPT_RATING = ("投资评级", "增持（首次）所属行业：电子元器件，当前价格28.60元。")
+RPT_MARKET = "市场表现"
+RPT_LEGEND = "园区指数 上证综指"
+RPT_TICKS = ("30%", "20%", "10%", "0%", "-10%")
+RPT_DATES = ("2025-01", "2025-05", "2025-09")
+RPT_TABLE = (
+    ("涨跌幅", "1M", "3M", "12M"),
+    ("绝对", "3.21", "8.75", "21.40"),
+    ("相对", "1.05", "4.32", "9.88"),
+)
+RPT_SOURCE_LINE = "资料来源：园区统计局"
+RPT_RESEARCH = (
+    "相关研究",
+    "1.《明湖高新区2025年度经济运行报告》",
+    "2.《集成电路产业链跟踪：四季度产能利用率回升》",
+)
+
+
+def rpt_band(page: Page, label: str, top: float) -> float:
+    """A label in body type on a grey band across the sidebar; return the band's bottom."""
+    page.sheet.rect(RPT_SIDE, top, RPT_SIDE_W, 16.0, 0.0, True, 0.85)
+    page.put(line(label, RPT_LABEL, RPT_SIDE + 4.0, top + 12.0, ""))
+    return top + 16.0
+
+
+def rpt_text(page: Page, texts: tuple[str, ...], top: float) -> float:
+    """Sidebar paragraphs under a band."""
+    for text in texts:
+        pieces, top = ts.stack(ts.paragraph(text, RPT_SIDE_BODY, RPT_SIDE_W, ""), RPT_SIDE, top)
+        page.put(pieces)
+    return top
+
+
+def rpt_chart(page: Page, top: float) -> float:
+    """Legend, a plotted line through 30 points, tick labels left and dates below."""
+    page.furnish(RPT_LEGEND, replace(RPT_TICK, font="Song", size=8.0), RPT_SIDE + 40.0, top + 8.0)
+    x0, x1, y0, y1 = RPT_SIDE + 26.0, RPT_SIDE + RPT_SIDE_W - 4.0, top + 16.0, top + 76.0
+    points = [
+        (x0 + (x1 - x0) * i / 29, y0 + (y1 - y0) * (0.5 + 0.5 * math.sin(i * 0.7)))
+        for i in range(30)
+    ]
+    points[3], points[25] = (points[3][0], y0), (points[25][0], y1)  # the line spans the axis
+    page.sheet.polyline(points)
+    for i, tick in enumerate(RPT_TICKS):
+        y = y0 + (y1 - y0) * i / (len(RPT_TICKS) - 1) + 2.5
+        w = sum(RPT_TICK.measure(t) for t in ts.tokens(tick))
+        page.furnish(tick, RPT_TICK, x0 - 3.0 - w, y)
+    for i, date in enumerate(RPT_DATES):
+        page.furnish(date, replace(RPT_TICK, size=6.5), x0 + (x1 - x0 - 24.0) * i / 2, y1 + 10.0)
+    return y1 + 14.0
+
+
+def rpt_table(page: Page, top: float) -> tuple[float, list[str]]:
+    """Three rows of four cells, no rules: label left, figures right-aligned; the source."""
+    cells: list[str] = []
+    rights = (RPT_SIDE + 80.0, RPT_SIDE + 120.0, RPT_SIDE + RPT_SIDE_W)
+    for r, row in enumerate(RPT_TABLE):
+        baseline = top + 11.0 + r * 13.0
+        page.put(line(row[0], RPT_SIDE_BODY, RPT_SIDE, baseline, ""))
+        for text, right in zip(row[1:], rights, strict=True):
+            w = sum(RPT_SIDE_BODY.measure(t) for t in ts.tokens(text))
+            page.put(line(text, RPT_SIDE_BODY, right - w, baseline, ""))
+        cells += row
+    bottom = top + 11.0 + len(RPT_TABLE) * 13.0
+    page.put(line(RPT_SOURCE_LINE, RPT_SOURCE, RPT_SIDE, bottom, ""))
+    return bottom + 3.0, cells
+
+
+def report_page() -> Page:
+    """A research note's cover: sidebar blocks on bands beside the main column."""
+    page = Page(ts.Sheet(REG_W, REG_H), FRONT_ISSUE)
+    page.furnish("园区经济观察｜季度报告", REG_HEAD, RPT_SIDE, 40.0)
+    page.sheet.rule(RPT_SIDE, 46.0, RPT_RIGHT, 46.0, 0.8)
+    top = 60.0
+    y = rpt_band(page, RPT_RATING[0], top)
+    y = rpt_text(page, RPT_RATING[1:], y + 2.0)
+    boxed(
+        page,
+        article(RPT_RATING[0], list(RPT_RATING[1:]), [], 1, (0, 0, 0, 0)),
+        RPT_SIDE,
+        top,
+        RPT_SIDE + RPT_SIDE_W,
+        y,
+    )
+    top = y + 12.0
+    y = rpt_chart(page, rpt_band(page, RPT_MARKET, top) + 2.0)
+    y, cells = rpt_table(page, y)
+    market = article(RPT_MARKET, cells, [], 1, (0, 0, 0, 0), captions=[RPT_SOURCE_LINE])
+    market["bbox"] = None  # the chart's labels, furniture, lie inside the block
+    page.articles.append(market)
+    top = y + 12.0
+    y = rpt_band(page, RPT_RESEARCH[0], top)
+    y = rpt_text(page, RPT_RESEARCH[1:], y + 2.0)
+    research = article(RPT_RESEARCH[0], list(RPT_RESEARCH[1:]), [], 1, (0, 0, 0, 0))
+    boxed(page, research, RPT_SIDE, top, RPT_SIDE + RPT_SIDE_W, y)
+    width = RPT_RIGHT - RPT_MAIN
+    head = ts.paragraph(
+        RPT_TITLE, ts.Style("Hei", 18.0, 24.0, align="left", latin="Serif"), width, ""
+    )
+    body = flow(list(RPT_PARAGRAPHS), set(), RPT_BODY, RPT_BODY, width)
+    bottom, _ = Module(RPT_MAIN, 60.0, width, 1, 0.0, gap=6.0).set(page, head, body)
+    boxed(
+        page,
+        article(RPT_TITLE, list(RPT_PARAGRAPHS), [], 1, (0, 0, 0, 0)),
+        RPT_MAIN,
+        60.0,
+        RPT_RIGHT,
+        bottom,
+    )
+    page.sheet.rule(RPT_SIDE, REG_H - 50.0, RPT_RIGHT, REG_H - 50.0, 0.5)
+    page.furnish("请阅读最后一页的重要声明", REG_HEAD, RPT_SIDE, REG_H - 38.0)
+    return page
+
+
 PAGES: dict[str, Callable[[], Page]] = {
     "l_seed4": seed4,
     "l_classic_front": classic_front,
@@ -1489,6 +1621,7 @@ PAGES: dict[str, Callable[[], Page]] = {
     "l_fakebold": fakebold_page,
     "l_ocr_columns": ocr_columns,
     "l_regulation": regulation_page,
+    "l_report": report_page,
 }
 
 

@@ -399,7 +399,15 @@ class Picture:
     image: Image.Image
 
 
-Op = Piece | Rule | Rect | Picture
+@dataclass(frozen=True)
+class Polyline:
+    """One path through many points (a chart's plotted line), stroked `lw` thick."""
+
+    points: tuple[tuple[float, float], ...]
+    lw: float
+
+
+Op = Piece | Rule | Rect | Picture | Polyline
 
 
 @dataclass
@@ -424,6 +432,10 @@ class Sheet:
         """Queue a rectangle: stroked frame, or filled box."""
         self.ops.append(Rect(x, top, w, h, lw, filled, grey))
 
+    def polyline(self, points: list[tuple[float, float]], lw: float = 0.8) -> None:
+        """Queue a path through points (x, y from the page top)."""
+        self.ops.append(Polyline(tuple(points), lw))
+
     def picture(self, x: float, top: float, w: float, h: float, image: Image.Image) -> None:
         """Queue an image."""
         self.ops.append(Picture(x, top, w, h, image))
@@ -447,6 +459,13 @@ class Sheet:
             elif isinstance(op, Rule):
                 canvas.setLineWidth(op.lw)
                 canvas.line(op.x0, self.height - op.y0, op.x1, self.height - op.y1)
+            elif isinstance(op, Polyline):
+                stroke = canvas.beginPath()
+                stroke.moveTo(op.points[0][0], self.height - op.points[0][1])
+                for x, y in op.points[1:]:
+                    stroke.lineTo(x, self.height - y)
+                canvas.setLineWidth(op.lw)
+                canvas.drawPath(stroke, stroke=1, fill=0)
             elif isinstance(op, Picture):
                 y = self.height - op.top - op.h
                 canvas.drawImage(ImageReader(op.image), op.x, y, op.w, op.h)

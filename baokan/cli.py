@@ -123,13 +123,15 @@ def _print_issues(issues: list[dict], failures: list[str], quiet: bool = False) 
 
 
 def _engine_env(args: argparse.Namespace) -> None:
-    """`--pdf-engine` and `--load-batch` reach the steps (and parse workers) through the env."""
+    """`--pdf-engine`, `--load-batch`, `--crawl-concurrency` reach the steps through the env."""
     if args.pdf_engine:
         from baokan.parse_issue import ENGINE_ENV
 
         os.environ[ENGINE_ENV] = args.pdf_engine
     if getattr(args, "load_batch", None):  # read by Settings.from_env, as the engine is
         os.environ["BAOKAN_LOAD_BATCH"] = str(args.load_batch)
+    if getattr(args, "crawl_concurrency", None):  # read by the spider (its own process)
+        os.environ["BAOKAN_CRAWL_CONCURRENCY"] = str(args.crawl_concurrency)
 
 
 def _stage_times(args: argparse.Namespace) -> tuple[StageTimes, Path | None]:
@@ -385,6 +387,13 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--base-url", help="fetch from this mirror instead of the site's host")
             p.add_argument(
                 "--force", action="store_true", help="re-fetch issues already complete in raw"
+            )
+            p.add_argument(
+                "--crawl-concurrency",
+                type=positive_int,
+                metavar="N",
+                help="requests in flight against a loopback --base-url (a real site: only fewer "
+                "than its polite 4 per host); default $BAOKAN_CRAWL_CONCURRENCY, else 8, 4 per host",
             )
             p.add_argument(
                 "--stage-times",

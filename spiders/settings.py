@@ -12,6 +12,10 @@ USER_AGENT = f"baokan/{__version__} (newspaper archiver; +https://pypi.org/proje
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy's default (100) starts 100 asyncio tasks per response to handle a callback's output;
+# ours yields a few items and requests to a synchronous pipeline, so they gain nothing from
+# it: 1 saves ~15% of the spider's CPU on a local crawl (README "Backfill at scale").
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5

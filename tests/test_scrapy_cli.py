@@ -76,6 +76,63 @@ def test_explicit_setting_beats_the_loopback_rule(settings: Settings) -> None:
     assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 2.0
 
 
+def test_crawl_concurrency_raises_loopback_and_only_lowers_a_real_site(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAOKAN_CRAWL_CONCURRENCY", "16")
+    local = Crawler(FounderNewSpider, _project_settings())
+    FounderNewSpider.from_crawler(local, site="sample", dates=DAY, base_url="http://127.0.0.1:9/")
+    assert local.settings.getint("CONCURRENT_REQUESTS") == 16
+    assert local.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 16
+    real = Crawler(FounderNewSpider, _project_settings())
+    FounderNewSpider.from_crawler(real, site="sample", dates=DAY)
+    assert real.settings.getint("CONCURRENT_REQUESTS") == 8  # the polite defaults stay
+    assert real.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 4
+    monkeypatch.setenv("BAOKAN_CRAWL_CONCURRENCY", "2")
+    gentler = Crawler(FounderNewSpider, _project_settings())
+    FounderNewSpider.from_crawler(gentler, site="sample", dates=DAY)
+    assert gentler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") == 2
+    assert gentler.settings.getbool("AUTOTHROTTLE_ENABLED")
+    monkeypatch.setenv("BAOKAN_CRAWL_CONCURRENCY", "lots")
+    with pytest.raises(ValueError, match="BAOKAN_CRAWL_CONCURRENCY='lots': expected a whole"):
+        FounderNewSpider.from_crawler(
+            Crawler(FounderNewSpider, _project_settings()), site="sample", dates=DAY
+        )
+
+
+def test_ingest_crawl_concurrency_reaches_the_spider(
+    settings: Settings, sample_url: str, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "baokan.cli",
+            "-q",
+            "ingest",
+            "sample",
+            "--date",
+            DAY,
+            "--base-url",
+            sample_url,
+            "--crawl-concurrency",
+            "3",
+            "--parse-workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    log = next((settings.data_dir / "logs").glob("crawl-sample-*.log")).read_text(errors="replace")
+    overridden = log.split("Overridden settings:", 1)[1].split("\n2", 1)[0]
+    assert "'CONCURRENT_REQUESTS': 3" in overridden
+    assert "'CONCURRENT_REQUESTS_PER_DOMAIN': 3" in overridden
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [

@@ -23,6 +23,9 @@ from spiders.args import ARGUMENTS, is_loopback, parse_args
 from spiders.hostpolicy import HostPolicy, OffsiteRefused
 from spiders.items import FetchedItem
 
+# Requests in flight for a range crawl (baokan ingest --crawl-concurrency).
+CONCURRENCY_ENV = "BAOKAN_CRAWL_CONCURRENCY"
+
 # Failure types → the error kinds crawl stats count.
 _ERROR_KINDS = {
     "TimeoutError": "timeout",
@@ -58,6 +61,29 @@ def error_kind(status: int | None, error: str | None) -> str:
         return f"http_{status}"
     name = (error or "").split(":", 1)[0]
     return _ERROR_KINDS.get(name, name.lower() or "unknown")
+
+
+def crawl_concurrency(text: str | None = None) -> int | None:
+    """BAOKAN_CRAWL_CONCURRENCY (or text) as requests in flight; None when unset or empty."""
+    text = os.environ.get(CONCURRENCY_ENV) if text is None else text
+    if not text or not text.strip():
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{CONCURRENCY_ENV}={text!r}: expected a whole number, 1 or more")
+    return value
+
+
+def _set_concurrency(crawler: Crawler, wanted: int, local: bool) -> None:
+    """Requests in flight: any number against loopback; for a real site only ever fewer."""
+    for name in ("CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN"):
+        current = crawler.settings.getint(name)
+        # Politeness towards a real site is never loosened by this lever, only tightened; an
+        # explicit -s still wins (set() ignores a lower priority than the value's own).
+        crawler.settings.set(name, wanted if local else min(wanted, current), priority="spider")
 
 
 class FounderSpider(scrapy.Spider):
@@ -127,6 +153,9 @@ class FounderSpider(scrapy.Spider):
             spider.logger.info(
                 "base_url %s is loopback: no AutoThrottle, no delay", spider.fetch_base
             )
+        wanted = crawl_concurrency()
+        if wanted is not None:
+            _set_concurrency(crawler, wanted, spider.local)
         return spider
 
     def _prior_rows(self, day: str) -> dict[str, ManifestRow]:

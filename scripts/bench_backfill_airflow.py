@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -271,6 +272,7 @@ def main() -> int:
     parser.add_argument("--pdf-engine", default="pdfium", help="BAOKAN_PDF_ENGINE of the tasks")
     parser.add_argument("--cli-args", default=CLI_ARGS, help="the CLI run's `baokan ingest` args")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI run")
+    parser.add_argument("--keep", action="store_true", help="keep AIRFLOW_HOME (task logs)")
     parser.add_argument("--no-airflow", action="store_true", help="only the CLI run")
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "bench-backfill")
     parser.add_argument(
@@ -297,6 +299,8 @@ def main() -> int:
         if not args.no_airflow:
             print(f"== Airflow Celery, {args.workers}×{args.concurrency} slots", flush=True)
             af = run_airflow(args, replica, url)
+            if not args.keep:
+                shutil.rmtree(Path(af.pop("home")).parent, ignore_errors=True)
         if not args.no_cli:
             print(f"== CLI {args.cli_args}", flush=True)
             with tempfile.TemporaryDirectory(prefix="baokan-backfill-") as tmp:

@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Both set up everything first.
-.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load bench-dedup bench-backfill sample clean \
+.PHONY: setup demo test lint bench bench-crawl bench-pdf bench-load bench-dedup bench-backfill bench-backfill-airflow sample clean \
 	airflow-up airflow-celery-up airflow-down
 
 setup:
@@ -30,6 +30,11 @@ bench-load: setup
 # Options via BENCH_ARGS, e.g. make bench-backfill BENCH_ARGS="--days 30 --backend duckdb".
 bench-backfill: setup
 	.venv/bin/python scripts/bench_backfill.py $(BENCH_ARGS)
+
+# The same replica backfilled through Airflow under CeleryExecutor (2 worker nodes), then the
+# CLI on the same days, both into PostgreSQL (docs/airflow.md "Scale-out").
+bench-backfill-airflow: setup
+	.venv/bin/python scripts/bench_backfill_airflow.py $(BENCH_ARGS)
 
 # Dedup stage: 100k signatures vs datasketch, a 10k batch against 1M stored (DuckDB + PostgreSQL).
 bench-dedup: setup

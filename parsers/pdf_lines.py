@@ -274,14 +274,19 @@ def body_face(lines: list[Line]) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
-def text_of(lines: list[Line]) -> str:
-    """Lines read top to bottom and joined without inserted spaces; pieces of one baseline
-    that a wide gap split (第三章   职工代表大会…) keep one space between them."""
+def baseline_rows(lines: list[Line]) -> list[list[Line]]:
+    """Lines grouped by baseline (within 1 pt), top to bottom, each row left to right."""
     rows: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: (round(ln.baseline / 3), ln.x0)):
-        if rows and abs(rows[-1][-1].baseline - ln.baseline) <= 1 and ln.x0 >= rows[-1][-1].x1:
+    for ln in sorted(lines, key=lambda ln: (round(ln.baseline), ln.x0)):
+        if rows and abs(rows[-1][0].baseline - ln.baseline) <= 1:
             rows[-1].append(ln)
         else:
             rows.append([ln])
-    rows.sort(key=lambda row: (min(ln.top for ln in row), row[0].x0))
+    return rows
+
+
+def text_of(lines: list[Line]) -> str:
+    """Lines read top to bottom and joined without inserted spaces; pieces of one baseline
+    that a wide gap split (第三章   职工代表大会…) keep one space between them."""
+    rows = sorted(baseline_rows(lines), key=lambda row: (min(ln.top for ln in row), row[0].x0))
     return join_lines([" ".join(ln.text for ln in row) for row in rows])

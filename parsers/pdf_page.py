@@ -21,7 +21,15 @@ from parsers.notices import box_kind
 from parsers.ocr import PageRenderer
 from parsers.pdf_briefs import brief_items
 from parsers.pdf_guard import check_decoded_size
-from parsers.pdf_lines import Line, Rule, body_face, body_size, page_lines, text_gutters
+from parsers.pdf_lines import (
+    Line,
+    Rule,
+    baseline_rows,
+    body_face,
+    body_size,
+    page_lines,
+    text_gutters,
+)
 from parsers.pdf_roles import PdfArticle, bbox_of, module_article, reading_order
 from parsers.pdf_segment import CONTINUATION, Rules, Sizes, split_modules
 from parsers.pdf_text_layer import text_source
@@ -163,26 +171,14 @@ def _mark_table(lines: list[Line], rules: Rules, body: float) -> None:
     for cell, group in cells.items():
         for ln in group:
             ln.cell = cell
-    for ln in lines:
-        if (
-            ln.cell is None
-            and 0 <= top - ln.bottom <= body * 1.5
-            and ln.x0 >= x0 - body
-            and ln.x1 <= x1 + body
-            and not re.search(r"[。，；！？]", ln.text)
-        ):
+    for ln in _beside(lines, x0, x1, body):
+        if 0 <= top - ln.bottom <= body * 1.5 and not _sentence([ln]):
             ln.role = "caption"
 
 
-def _rows(lines: list[Line]) -> list[list[Line]]:
-    """Lines grouped by baseline, top to bottom, each row left to right."""
-    rows: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda ln: (round(ln.baseline), ln.x0)):
-        if rows and abs(rows[-1][0].baseline - ln.baseline) <= 1:
-            rows[-1].append(ln)
-        else:
-            rows.append([ln])
-    return rows
+def _beside(lines: list[Line], x0: float, x1: float, body: float) -> list[Line]:
+    """Lines outside a table that lie within its width: where its title or source goes."""
+    return [ln for ln in lines if ln.cell is None and ln.x0 >= x0 - body and ln.x1 <= x1 + body]
 
 
 def _aligned(a: list[Line], b: list[Line], body: float) -> bool:
@@ -198,7 +194,7 @@ def _mark_unruled_table(lines: list[Line], body: float) -> None:
     under such a table (资料来源：…) is its caption."""
     rows = [
         r
-        for r in _rows([ln for ln in lines if ln.cell is None])
+        for r in baseline_rows([ln for ln in lines if ln.cell is None])
         if len(r) >= 3 and all(len(ln.text) <= MAX_CELL_CHARS for ln in r)
     ]
     runs: list[list[list[Line]]] = []
@@ -216,14 +212,8 @@ def _mark_unruled_table(lines: list[Line], body: float) -> None:
                 ln.cell = (round(ln.x0, 1), round(top, 1), round(ln.x1, 1), round(bottom, 1))
         end = max(ln.bottom for ln in run[-1])
         x0, x1 = min(ln.x0 for ln in run[0]), max(ln.x1 for ln in run[0])
-        for ln in lines:
-            if (
-                ln.cell is None
-                and 0 <= ln.top - end <= body
-                and ln.size < body - 0.5
-                and ln.x0 >= x0 - body
-                and ln.x1 <= x1 + body
-            ):
+        for ln in _beside(lines, x0, x1, body):
+            if 0 <= ln.top - end <= body and ln.size < body - 0.5:
                 ln.role = "caption"
 
 

@@ -109,7 +109,7 @@ def columns(lines: list[Line]) -> list[list[Line]]:
     if cells:  # a ruled table reads cell by cell, row by row (a merged cell before its rows)
         top = min(ln.top for ln in cells)
         loose = [ln for ln in lines if not ln.cell]
-        grid = sorted(cells, key=lambda ln: (ln.cell or (0.0,) * 4)[1::-1] + _line_order(ln))
+        grid = sorted(cells, key=_cell_order)
         return [
             *columns([ln for ln in loose if ln.top < top]),
             grid,
@@ -158,6 +158,12 @@ def _rejoined(col: list[Line]) -> list[Line]:
         else:
             out.append(line)
     return out
+
+
+def _cell_order(line: Line) -> tuple[float, ...]:
+    """Row by row (a cell's top rule), left to right, then the cell's own lines in order."""
+    top, left = (line.cell[1], line.cell[0]) if line.cell else (0.0, 0.0)
+    return (top, left, *_line_order(line))
 
 
 def _line_order(line: Line) -> tuple[float, float]:

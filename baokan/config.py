@@ -34,18 +34,17 @@ def redact_url(url: str, mask: str | None = "***") -> str:
 DEFAULT_LOAD_BATCH = 1
 
 
-def _load_batch(text: str | None) -> int:
-    """BAOKAN_LOAD_BATCH as a positive integer (unset or empty: the default)."""
+def env_count(name: str, text: str | None = None) -> int | None:
+    """Environment variable `name` (or `text`) as a whole number ≥ 1; None when unset or empty."""
+    text = os.environ.get(name) if text is None else text
     if not text or not text.strip():
-        return DEFAULT_LOAD_BATCH
+        return None
     try:
         value = int(text)
     except ValueError:
         value = 0
     if value < 1:
-        raise ValueError(
-            f"BAOKAN_LOAD_BATCH={text!r}: expected a whole number of issues, 1 or more"
-        )
+        raise ValueError(f"{name}={text!r}: expected a whole number, 1 or more")
     return value
 
 
@@ -71,7 +70,7 @@ class Settings:
             data_dir=data_dir,
             warehouse=warehouse,
             sites_dir=Path(sites) if sites else None,
-            load_batch=_load_batch(os.environ.get("BAOKAN_LOAD_BATCH")),
+            load_batch=env_count("BAOKAN_LOAD_BATCH") or DEFAULT_LOAD_BATCH,
         )
 
     @property

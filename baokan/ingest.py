@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from baokan import steps
-from baokan.config import Settings
+from baokan.config import Settings, env_count
 from baokan.stagetimes import NoTimes, StageTimes, timed_call
 
 Progress = Callable[[str], None]
@@ -43,11 +43,7 @@ def date_range(start: str, until: str | None = None) -> list[str]:
 def parse_workers(requested: int | None = None) -> int:
     """Parse processes: the argument, else BAOKAN_PARSE_WORKERS, else one per CPU."""
     if requested is None:
-        env = os.environ.get(WORKERS_ENV, "").strip()
-        try:
-            requested = int(env) if env else os.cpu_count() or 1
-        except ValueError:
-            raise ValueError(f"{WORKERS_ENV}={env!r}: expected a whole number") from None
+        requested = env_count(WORKERS_ENV) or os.cpu_count() or 1
     if requested < 1:
         raise ValueError(f"parse workers must be at least 1, not {requested}")
     return requested

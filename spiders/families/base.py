@@ -15,7 +15,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from baokan.config import Settings
+from baokan.config import Settings, env_count
 from baokan.rawzone import ManifestRow, RawZone, is_no_issue
 from parsers.decode import decode_html
 from parsers.layout import label_from_url, parse_layout
@@ -65,16 +65,7 @@ def error_kind(status: int | None, error: str | None) -> str:
 
 def crawl_concurrency(text: str | None = None) -> int | None:
     """BAOKAN_CRAWL_CONCURRENCY (or text) as requests in flight; None when unset or empty."""
-    text = os.environ.get(CONCURRENCY_ENV) if text is None else text
-    if not text or not text.strip():
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ValueError(f"{CONCURRENCY_ENV}={text!r}: expected a whole number, 1 or more")
-    return value
+    return env_count(CONCURRENCY_ENV, text)
 
 
 def _set_concurrency(crawler: Crawler, wanted: int, local: bool) -> None:

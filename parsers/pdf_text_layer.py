@@ -57,9 +57,49 @@ def _on_line(ch: dict[str, Any], line: Line) -> dict[str, Any]:
     )
 
 
+def _drop(ch: dict[str, Any], height: float) -> float | None:
+    """How far an upright glyph's box bottom sits below its baseline, in ems (None: turned)."""
+    m = ch.get("matrix")
+    if not m or m[1] or m[2] or m[0] <= 0 or m[3] <= 0 or not ch.get("size"):
+        return None
+    return (float(ch["bottom"]) - (height - float(m[5]))) / float(ch["size"])
+
+
+def seated(chars: list[dict[str, Any]], height: float) -> list[dict[str, Any]]:
+    """Glyph boxes put back on their baselines where a font's broken descent moved them.
+
+    A font with a garbage descent (CAJ converters' cajcd fonts) boxes its glyphs tens of
+    ems below where they are drawn, off the page: the line they stand in would reach down
+    the page. A box is moved only when the page's other glyphs sit on their baselines.
+    """
+    drops = [d for c in chars if (d := _drop(c, height)) is not None]
+    usual = statistics.median(drops) if drops else 0.0
+    if not -0.1 <= usual <= 0.5:
+        return chars
+    out = []
+    for c in chars:
+        d = _drop(c, height)
+        if d is None or abs(d - usual) <= 1.0:
+            out.append(c)
+            continue
+        shift = (usual - d) * float(c["size"])
+        out.append(
+            dict(
+                c,
+                top=c["top"] + shift,
+                bottom=c["bottom"] + shift,
+                y0=c.get("y0", 0) - shift,
+                y1=c.get("y1", 0) - shift,
+                doctop=c.get("doctop", c["top"]) + shift,
+            )
+        )
+    return out
+
+
 def text_source(page: Any, rules: list[Rule], renderer: PageRenderer | None) -> TextSource:
     """The page's own characters if usable; OCR for garbled lines or a garbled/empty page."""
-    chars = collapse_overprint([c for c in page.chars if c["text"].strip() or c["text"] == " "])
+    drawn = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
+    chars = collapse_overprint(seated(drawn, float(page.height)))
     texts = [c["text"] for c in chars if c["text"].strip()]
     index = page.page_number - 1
     if texts and garbled_share(texts) <= WHOLE_PAGE_SHARE:

@@ -17,7 +17,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers import PDF_ENGINES, ParseError
 from parsers.coverage import PdfBlock, account
-from parsers.notices import box_kind
+from parsers.notices import box_kind, is_notice_heading
 from parsers.ocr import PageRenderer
 from parsers.pdf_briefs import brief_items
 from parsers.pdf_guard import check_decoded_size
@@ -344,7 +344,8 @@ def _box_items(page: Any, content: list[Line], result: PdfPage) -> list[Line]:
 
 
 _MASTHEAD = (
-    re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"),
+    re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月"),  # a journal's issue has no day
+    re.compile(r"第\s*\d+\s*卷|\bVol\W?\s*\d+"),
     re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]"),
     re.compile(r"农历|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年"),
     re.compile(r"第\s*\d+\s*期|总第\s*\d+"),
@@ -385,7 +386,13 @@ def _module_items(module: list[Line], sizes: Sizes, result: PdfPage) -> None:
     body = [ln for ln in module if not sizes.is_display(ln) and ln.role != "caption"]
     label, items = brief_items(body, sizes)
     if not items:
-        result.articles.append(module_article(module, sizes))
+        single = module_article(module, sizes)
+        if is_notice_heading(single.headline):
+            # Unframed, a notice is still one (分析师声明, 法律声明): the rule dedup applies.
+            notice = normalize_text(join_lines([ln.text for ln in reading_order(module)]))
+            result.ads.append(PdfAd(notice, tuple(round(v, 1) for v in single.bbox), "notice"))  # type: ignore[arg-type]
+        else:
+            result.articles.append(single)
         return
     # The column's own heading (简讯) labels it, like a page name: furniture.
     label += [ln for ln in module if ln not in body and ln.role != "caption"]

@@ -245,6 +245,22 @@ class _Edges:
 Before = tuple[Line, _Edges, bool] | None
 
 
+def _size_edges(col: list[Line], size: float) -> list[_Edges]:
+    """Each line's usual edges, from the lines of the column set in its own type size.
+
+    An abstract set smaller and inset above the text (【摘要】 in 9 pt) has edges of its own:
+    counted with the text's, its inset can pass for the text's indent. Sizes with fewer
+    than three lines take the edges of the size most lines are set in.
+    """
+    groups: dict[float, list[Line]] = {}
+    for ln in col:
+        groups.setdefault(round(ln.size * 2) / 2, []).append(ln)
+    main = max(groups.values(), key=lambda g: (len(g), -abs(g[0].size - size)))
+    main_edges = _Edges.of(main, size)
+    edges = {k: _Edges.of(g, size) if len(g) >= 3 else main_edges for k, g in groups.items()}
+    return [edges[round(ln.size * 2) / 2] for ln in col]
+
+
 def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], Before]:
     """Which lines of one column start a paragraph: set off the column's usual left edge
     (indented, or outdented under a hanging indent), or after a short last line.
@@ -253,9 +269,11 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
     a paragraph hung from the line before them (问：… set hanging), not paragraphs each.
     """
     size = sizes.body
-    edges = _Edges.of(col, size)
-    shifted = [abs(ln.x0 - edges.left) > size * 0.8 for ln in col]
-    short = [edges.short(ln, nxt, size) for ln, nxt in pairwise(col)] + [False]
+    own = _size_edges(col, size)
+    shifted = [abs(ln.x0 - e.left) > size * 0.8 for ln, e in zip(col, own, strict=True)]
+    short = [
+        e.short(ln, nxt, size) for (ln, nxt), e in zip(pairwise(col), own[:-1], strict=True)
+    ] + [False]
     # A dialogue label (问：, 记者：) or a list number (（一）, 第十四条) after a finished
     # sentence or clause opens a paragraph, however it is indented, justified or not.
     prev = [before[0] if before else None, *col[:-1]]
@@ -267,13 +285,16 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
     ]
     # A full line that stops mid-sentence goes on in the next line, however that one is set
     # (a list item's turn line under its text, or back at the label's edge).
-    ongoing = [False] + [
-        p.x1 >= edges.right - size
-        and p.x0 <= edges.left + size * 2.5  # full, not a signature set flush right
-        and _MID_SENTENCE.search(p.text) is not None
-        and not _LABEL.match(ln.text.strip())
-        for p, ln in pairwise(col)
-    ]
+    ongoing = (
+        [False]
+        + [
+            p.x1 >= e.right - size
+            and p.x0 <= e.left + size * 2.5  # full, not a signature set flush right
+            and _MID_SENTENCE.search(p.text) is not None
+            and not _LABEL.match(ln.text.strip())
+            for (p, ln), e in zip(pairwise(col), own[:-1], strict=True)
+        ]
+    )
     turn = [False] * len(col)
     for i, line in enumerate(col):
         opens_run = (
@@ -316,7 +337,7 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
         out.append(
             (shifted[i] and not turn[i] and not ongoing[i]) or after_short or hangs or spoken[i]
         )
-    return out, (col[-1], edges, turn[-1])
+    return out, (col[-1], own[-1], turn[-1])
 
 
 def paragraphs(

@@ -44,11 +44,25 @@ NO_END = set("“‘（《〈「『【")  # never last on a line
 TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.%:/@+\-_]*|——|……| +|.", re.S)
 
 
+# SerifCAJ is Liberation Serif whose font descriptor claims a descent of 100 em, as the
+# cajcd fonts of CAJ-to-PDF converters do: pdfminer boxes its glyphs far off their baseline.
+BROKEN_DESCENT = {"SerifCAJ": ("Serif", -100_000)}
+
+
 def register_fonts() -> None:
     """Register every face once; fail if a file is missing."""
     for name, (path, index) in FONT_FILES.items():
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+    for name, (like, descent) in BROKEN_DESCENT.items():
+        if name not in pdfmetrics.getRegisteredFontNames():
+            path, index = FONT_FILES[like]
+            font = TTFont(name, path, subfontIndex=index)
+            font.face.descent = descent
+            # A name of its own, or reportlab shares the first face's descriptor with it.
+            font.face.name = font.face.name + b"-CAJ"
+            font.face.filename = f"{font.face.filename}#{name}"
+            pdfmetrics.registerFont(font)
 
 
 @cache

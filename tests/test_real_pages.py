@@ -97,10 +97,10 @@ def test_text_layer_is_the_one_the_truth_names(report: Report) -> None:
 
 # Minimums on these real pages; they may only rise. The pages are documents more than
 # newspaper pages (see SOURCE.md), and far from the 0.99 / 0.97 the corpus holds.
-MIN_MEAN_SIMILARITY = 0.89
-MIN_HEADLINE_ACCURACY = 0.66
-MIN_PARAGRAPH_F1 = 0.70
-MAX_FURNITURE_LEAKS = 7
+MIN_MEAN_SIMILARITY = 0.895
+MIN_HEADLINE_ACCURACY = 0.72
+MIN_PARAGRAPH_F1 = 0.77
+MAX_FURNITURE_LEAKS = 2
 
 
 def test_no_text_of_a_real_page_is_lost(report: Report) -> None:
@@ -175,3 +175,31 @@ def test_a_charts_labels_are_furniture_and_a_table_without_rules_is_read_by_cell
     assert len(block.paragraphs) == 12 and not block.subheads
     assert block.captions == ["资料来源：德邦研究所，聚源数据"]
     assert {"380%", "-60%", "2021-07", "2022-07"} <= set(page.furniture)
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_a_journal_masthead_over_glyphs_boxed_off_their_baseline_is_furniture(engine: str) -> None:
+    """journal_masthead: the CAJ converter's cajcd font claims a descent of ~65 em, so its
+    glyph boxes lie below the page; put back on their baselines, the masthead (name, 第9卷
+    第4期, Vol/No, 1994年10月) stays above its double rule and is furniture, and the 21 pt
+    title is the headline, not a subhead under the masthead."""
+    from parsers.pdf_page import parse_pdf
+
+    pdf = REAL / "journal_masthead.pdf"
+    page = parse_pdf(pdf.read_bytes(), str(pdf), engine=engine)[0]
+    assert [a.headline for a in page.articles] == ["民用航空发动机状态监视和故障诊断系统研究"]
+    assert {"航空动力学报", "Journal of Aerospace Power", "Oct. 1994"} <= set(page.furniture)
+    assert page.articles[0].bbox[3] < page.height
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_an_unframed_statement_is_a_notice(engine: str) -> None:
+    """report_disclosure: 分析师声明 and 法律声明 have no frame; their headings name notices
+    (the rule deduplication applies to titles), so they are notices, not articles."""
+    from parsers.pdf_page import parse_pdf
+
+    pdf = REAL / "report_disclosure.pdf"
+    page = parse_pdf(pdf.read_bytes(), str(pdf), engine=engine)[0]
+    notices = [ad.text[:5] for ad in page.ads if ad.kind == "notice"]
+    assert notices == ["分析师声明", "法律声明本"]
+    assert not any(a.headline.endswith("声明") for a in page.articles)

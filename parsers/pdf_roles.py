@@ -303,7 +303,14 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
             and not short[i]
             and abs(col[i + 1].x0 - line.x0) <= size * 0.5
         )
-        carried = i > 0 and turn[i - 1] and not short[i - 1] and not spoken[i]
+        opener = i > 0 and (not shifted[i - 1] or abs(col[i - 1].x0 - line.x0) > size * 0.5)
+        carried = (
+            i > 0
+            and turn[i - 1]
+            and not short[i - 1]
+            and not spoken[i]
+            and abs(line.x0 - col[i - 1].x0) <= size * 0.5  # turn lines share one edge
+        )
         if i == 0:
             first = before is not None and not before[1].short(before[0], line, size)
             turn[i] = (
@@ -311,7 +318,9 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
             )  # turn lines went on from the column before
         else:
             turn[i] = shifted[i] and (
-                carried or (not shifted[i - 1] and not short[i - 1] and opens_run)
+                # A run opens under a line at the edge, or under an outdented label
+                # (▇效益：… over turn lines set in from it).
+                carried or (opener and not short[i - 1] and opens_run)
             )
     # A column's last line, set like the turn lines above it after a line at the edge, turns
     # into the next column (a paragraph hung at the foot of a column).
@@ -340,6 +349,22 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
     return out, (col[-1], own[-1], turn[-1])
 
 
+# A block or geometric mark (▇ ■ ◆ ● ★) opening a short line without a sentence: a subhead
+# set in body type (▇背景, ■ 相关链接), however plain its type.
+_HEAD_MARK = re.compile(r"^[\u2580-\u259f\u25a0-\u25ff\u2605\u2606]\s*\S")
+_HEAD_MARK_MAX = 12
+
+
+def _marked_head(line: Line) -> bool:
+    """Whether a line is a subhead by its mark alone: short, marked, no sentence in it."""
+    text = normalize_text(line.text)
+    return (
+        bool(_HEAD_MARK.match(text))
+        and len(text) <= _HEAD_MARK_MAX
+        and not re.search(r"[。，；：:！？、]", text)
+    )
+
+
 def paragraphs(
     lines: list[Line], sizes: Sizes, subheads: list[Line]
 ) -> tuple[list[str], list[str], list[str]]:
@@ -360,7 +385,9 @@ def paragraphs(
                 continuations.append(normalize_text(line.text))
                 continue
             # A table cell set in another face (Arial figures) is still a cell.
-            subhead = id(line) in marked or (sizes.is_subhead(line) and line.cell is None)
+            subhead = id(line) in marked or (
+                (sizes.is_subhead(line) or _marked_head(line)) and line.cell is None
+            )
             # An indented first line starts a paragraph; a column break alone does not; a
             # subhead is a paragraph of its own, however many lines it wraps to.
             # A table cell is a paragraph, and so is what follows the table.
@@ -470,12 +497,15 @@ def module_article(lines: list[Line], sizes: Sizes) -> PdfArticle:
     if not heads:
         heads = _title_line(body, sizes)
         body = [ln for ln in body if ln not in heads]
+    title = ""
     paras, subheads, continuations = paragraphs(body + notes, sizes, flow)
+    if not heads and _plain_title(paras, subheads):
+        title = paras.pop(0)
     # A byline that wraps breaks between words: its lines join with a space.
     printed = re.sub(rf"^[{_MARKERS}\s]+", "", " ".join(ln.text for ln in _by_top(byline)))
     author = close_spread_names(normalize_text(printed)) if byline else None
     return PdfArticle(
-        headline=normalize_text(text_of(heads)),
+        headline=title if not heads and title else normalize_text(text_of(heads)),
         kicker=normalize_text(text_of(kicker)) or None,
         subtitle=normalize_text(text_of(subtitle)) or None,
         byline=author or None,
@@ -484,6 +514,29 @@ def module_article(lines: list[Line], sizes: Sizes) -> PdfArticle:
         continuations=continuations,
         captions=[normalize_text(text_of(captions))] if captions else [],
         subheads=subheads,
+    )
+
+
+# A title never ends a sentence or a clause; a line ending in one of these is text.
+_TEXT_END = "。！？；…，、：:”’"
+_TITLE_MAX = 40
+
+
+def _plain_title(paras: list[str], subheads: list[str]) -> bool:
+    """Whether a module without display or bold type opens with a title set like its text.
+
+    Its first paragraph is short, is not a subhead, ends no sentence and holds none, and
+    text follows it (【案例十四】科技學院：…之應用例 over ▇背景 …).
+    """
+    if len(paras) < 2 or not paras[0] or (subheads and paras[0] == subheads[0]):
+        return False
+    first = paras[0]
+    return (
+        len(first) <= _TITLE_MAX
+        and len(re.findall(r"[^\W\d_]", first)) >= 2  # words, not a page number
+        and first[-1] not in _TEXT_END
+        and not re.search(r"[。！？；]", first)
+        and not CONTINUATION.match(first)
     )
 
 

@@ -21,8 +21,10 @@ _CJK_PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201d\u2026\u2014\
 _SPACE_NEAR_PUNCT = re.compile(
     rf"(?<=[{_CJK_PUNCT}])[ \t\u00a0\u3000]+|[ \t\u00a0\u3000]+(?=[{_CJK_PUNCT}])"
 )
+# A list label opening a paragraph, "(1) 座落…", touches the Chinese it numbers.
 _ASCII_PUNCT_NEAR_CJK = re.compile(
     rf"(?<=[{_CJK}{_CJK_PUNCT}])[,;:!?()]|[,;:!?(](?=[{_CJK}])|(?<=[{_CJK}{_CJK_PUNCT}]\))\)"
+    rf"|^\((?=\d{{1,3}}\)\s*[{_CJK}])"
 )
 # A parenthesis pair half made full-width by the rule above ("（1)创新") is made whole.
 _HALF_PAIR = re.compile(r"\(([^()（）]*)）|（([^()（）]*)\)")

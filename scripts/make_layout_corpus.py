@@ -1709,6 +1709,83 @@ def journal_page() -> Page:
     return page
 
 
+# --- l_casebook: a title set like the text, marked subheads, hung list items ---
+
+CB_LEFT, CB_RIGHT = 84.0, 528.0
+CB_BODY = ts.Style("Kai", 13.0, 24.0, latin="Serif", align="left")
+CB_TITLE = "【案例三】明湖职业学院：中央监控系统联动需量控制降低园区用电成本之应用例"
+CB_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "▇背景",
+        (
+            "学院建校时已建置中央监控系统，夏季需量超约最高达21％，全年平均需量760kW，契约容量800kW"
+            "本属合理。",
+            "监控系统统计的需量与供电部门电表相比误差达10.8％，可以判定两者的需量周期并不同步。",
+        ),
+    ),
+    (
+        "▇改善做法",
+        (
+            "加装需量控制装置，与供电部门电表对准同步后开始收集用电资料。",
+            "分析负载变化，尖峰时段的需量周期次数在5％以内，适合调控。",
+            "需量控制指令经RS485接入中央监控系统，超约时按超约量依次关停事先选定的空调负载。",
+        ),
+    ),
+)
+CB_RESULT = (
+    "▇效益：",
+    "调控负载85kW，每年减少超约罚款18万元，设备费用55万元，三年内收回投资（学院仍在扩建，"
+    "控制装置按扩建后的需量配置，费用因而偏高）。",
+)
+
+
+def cb_item(page: Page, number: int, text: str, top: float) -> tuple[float, str]:
+    """A numbered item: （1） an em in, its turn lines hung under its text; bottom, truth."""
+    label = f"（{number}）"
+    style = replace(
+        CB_BODY,
+        indent=1.0,
+        hang=1.0 + sum(CB_BODY.measure(t) for t in ts.tokens(label)) / CB_BODY.size,
+    )
+    pieces, bottom = ts.stack(
+        ts.paragraph(label + text, style, CB_RIGHT - CB_LEFT, ""), CB_LEFT, top
+    )
+    page.put(pieces)
+    return bottom + 8.0, label + text
+
+
+def casebook_page() -> Page:
+    """A case book's page: the title in the text's own type, ▇ subheads, hung items."""
+    page = Page(ts.Sheet(REG_W, REG_H), FRONT_ISSUE)
+    label_w = sum(CB_BODY.measure(t) for t in ts.tokens("【案例三】")) / CB_BODY.size
+    title = ts.paragraph(CB_TITLE, replace(CB_BODY, hang=label_w), CB_RIGHT - CB_LEFT, "")
+    pieces, y = ts.stack(title, CB_LEFT, 60.0)
+    page.put(pieces)
+    paragraphs, subheads = [], []
+    for head, items in CB_SECTIONS:
+        pieces, y = ts.stack(ts.paragraph(head, CB_BODY, CB_RIGHT - CB_LEFT, ""), CB_LEFT, y + 10.0)
+        page.put(pieces)
+        paragraphs.append(head)
+        subheads.append(head)
+        y += 8.0
+        for n, text in enumerate(items, 1):
+            y, truth = cb_item(page, n, text, y)
+            paragraphs.append(truth)
+    label, text = CB_RESULT
+    hang = 4.0
+    style = replace(CB_BODY, hang=hang)
+    pieces, y = ts.stack(
+        ts.paragraph(label + text, style, CB_RIGHT - CB_LEFT, ""), CB_LEFT, y + 10.0
+    )
+    page.put(pieces)
+    paragraphs.append(label + text)
+    boxed(
+        page, article(CB_TITLE, paragraphs, subheads, 1, (0, 0, 0, 0)), CB_LEFT, 60.0, CB_RIGHT, y
+    )
+    page.furnish("77", REG_HEAD, (REG_LEFT + REG_RIGHT) / 2 - 5.0, REG_H * 0.96)
+    return page
+
+
 PAGES: dict[str, Callable[[], Page]] = {
     "l_seed4": seed4,
     "l_classic_front": classic_front,
@@ -1719,6 +1796,7 @@ PAGES: dict[str, Callable[[], Page]] = {
     "l_regulation": regulation_page,
     "l_report": report_page,
     "l_journal": journal_page,
+    "l_casebook": casebook_page,
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1
 from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers import PDF_ENGINES, ParseError
@@ -258,34 +259,55 @@ def _mark_captions(page: Any, lines: list[Line], body: float) -> None:
             edge = ln.bottom
 
 
+def _trim(page: Any) -> tuple[float, float]:
+    """Top and bottom of the page as printed: its TrimBox where it has one, the whole page
+    otherwise. A print-ready PDF sets crop marks and a slug line (…indd 1, the date) outside
+    it, and its page number sits near the trim's foot, not the sheet's."""
+    box = getattr(page, "trim", None)
+    if box is None and hasattr(page, "page_obj"):
+        raw = resolve1(page.page_obj.attrs.get("TrimBox"))
+        if isinstance(raw, list) and len(raw) == 4 and not (page.rotation or 0) % 360:
+            y0, y1 = sorted(float(resolve1(v)) for v in raw[1::2])
+            box = (float(page.mediabox[3]) - y1, float(page.mediabox[3]) - y0)
+    if box is None:
+        return 0.0, float(page.height)
+    top, bottom = max(0.0, box[0]), min(float(page.height), box[1])
+    # A trim box that leaves most of the sheet out is no trim box.
+    return (top, bottom) if bottom - top > page.height * 0.5 else (0.0, float(page.height))
+
+
 def _furniture_limits(page: Any, lines: list[Line], seen: list[Rule]) -> tuple[float, float]:
     """Y limits of the content area: below the header rule and above the footer rule.
 
     `seen` are rules found in a scan's image, (y, x0, x1): a scan has no drawn ones.
+    Lines outside the trim area are furniture: they are not on the printed page.
     """
+    top, bottom = _trim(page)
+    height = bottom - top
+    printed = [ln for ln in lines if ln.bottom > top and ln.top < bottom]
     edges = [(e["top"], e["x0"], e["x1"]) for e in page.horizontal_edges] + seen
     # The edges of a page-size background are no header or footer rule.
     rules = [y for y, x0, x1 in edges if x1 - x0 > page.width * 0.6 and 2 < y < page.height - 2]
-    top_rules = [y for y in rules if y < page.height * 0.12]
-    bottom_rules = [y for y in rules if y > page.height * 0.9]
-    upper = max(top_rules) if top_rules else _header_bottom(lines, page.height)
-    lower = min(bottom_rules) if bottom_rules else _footer_top(lines, page.height)
-    return upper, lower
+    top_rules = [y for y in rules if top <= y < top + height * 0.12]
+    bottom_rules = [y for y in rules if top + height * 0.9 < y <= bottom]
+    upper = max(top_rules) if top_rules else _header_bottom(printed, top, height)
+    lower = min(bottom_rules) if bottom_rules else _footer_top(printed, top, height)
+    return max(upper, top), min(lower, bottom)
 
 
-def _header_bottom(lines: list[Line], height: float) -> float:
+def _header_bottom(lines: list[Line], top: float, height: float) -> float:
     """Without a header rule: where a running head set apart at the page top ends.
 
     It is the page's first line, in its top tenth, above a gap wider than any line spacing.
     """
-    upper = height * 0.035
+    upper = top + height * 0.035
     ordered = sorted(lines, key=lambda ln: ln.top)
     if len(ordered) < 2:
         return upper
     first = [ln for ln in ordered if ln.top <= ordered[0].bottom]
     rest = [ln for ln in ordered if ln not in first]
     bottom = max(ln.bottom for ln in first)
-    if not rest or bottom >= height * 0.1:
+    if not rest or bottom >= top + height * 0.1:
         return upper
     gap, body = rest[0].top - bottom, body_size(lines)
     # A running head set smaller than the text (党委【2017】010号) needs less room above the
@@ -306,13 +328,13 @@ def _leading(ordered: list[Line]) -> float:
     return sorted(gaps)[len(gaps) // 2] if gaps else 0.0
 
 
-def _footer_top(lines: list[Line], height: float) -> float:
+def _footer_top(lines: list[Line], top: float, height: float) -> float:
     """Without a footer rule: where a footer set apart at the page foot begins.
 
     A page number or footer line sits in the page's last 6%, below a gap wider than any
     line spacing of the text above it.
     """
-    lower = height * 0.97
+    lower = top + height * 0.97
     if not lines:
         return lower
     ordered = sorted(lines, key=lambda ln: ln.top)
@@ -323,7 +345,8 @@ def _footer_top(lines: list[Line], height: float) -> float:
         rest = [ln for ln in ordered if ln.top >= below.top]
         # A page number or a short footer may sit a little higher (in the last tenth).
         short = len(rest) <= 2 and not _sentence(rest) and sum(len(ln.text) for ln in rest) <= 12
-        if below.top > height * 0.94 or (short and below.top > height * 0.9):
+        place = (below.top - top) / height
+        if place > 0.94 or (short and place > 0.9):
             return min(lower, below.top - 1)
     return lower
 

@@ -424,10 +424,17 @@ class PdfiumPage:
         page = doc[index]
         try:
             self._frame = _Frame.of(page)
+            trim = page.get_trimbox(fallback_ok=False)
+            rotated = page.get_rotation() % 360 != 0
         finally:
             page.close()
         self.width = self._frame.width
         self.height = self._frame.height
+        # (top, bottom) of the TrimBox, as pdfplumber would place it; None without one.
+        self.trim: tuple[float, float] | None = None
+        if trim is not None and not rotated:
+            box = self._frame.box([(trim[0], trim[1]), (trim[2], trim[3])])
+            self.trim = (box["top"], box["bottom"])
 
     @cached_property
     def _objects(self) -> tuple[list[dict[str, Any]], _Objects]:

@@ -1786,6 +1786,67 @@ def casebook_page() -> Page:
     return page
 
 
+# --- l_printready: a press PDF, crop marks and a slug outside its TrimBox ---
+
+PR_BLEED = 36.85  # the sheet is the A4 trim plus this much on every side
+PR_W, PR_H = REG_W + 2 * PR_BLEED, REG_H + 2 * PR_BLEED
+PR_LEFT, PR_RIGHT = PR_BLEED + 50.0, PR_BLEED + REG_W - 50.0
+PR_BODY = ts.Style("Song", 10.5, 17.0, latin="Serif", indent=2.0)
+PR_TITLE = "明湖高新区首批“智慧工厂”通过验收"
+PR_PARAGRAPHS = (
+    "日前，明湖高新区首批12家“智慧工厂”通过专家组验收。这批工厂平均生产效率提高27%，产品不良率"
+    "下降31%，单位产值能耗下降16%。",
+    "验收专家组由高校、科研院所和行业协会的15名专家组成，逐家查看了生产线，调阅了设备联网、数据"
+    "采集和质量追溯记录。专家组认为，这批工厂在设备联网率、数据贯通和柔性生产方面达到了省内先进水平。",
+    "园区经济发展局负责人介绍，园区将对通过验收的工厂给予每家最高200万元的奖励，并组织现场观摩，"
+    "推动更多企业开展数字化改造。今年园区计划新增智慧工厂20家、数字化车间50个。",
+    "据了解，园区自2024年启动智慧工厂培育计划以来，已累计投入专项资金1.8亿元，带动企业技术改造"
+    "投资46亿元。",
+)
+PR_SLUG = ("明湖日报0305-05版.indd 5", "2026/3/4 22:15:08")
+
+
+def crop_marks(page: Page) -> None:
+    """Two short rules at each corner of the trim, outside it."""
+    b, w, h = PR_BLEED, PR_W, PR_H
+    for x, y in ((b, b), (w - b, b), (b, h - b), (w - b, h - b)):
+        outward = -1.0 if x < w / 2 else 1.0
+        page.sheet.rule(x + outward * 8.0, y, x + outward * 30.0, y, 0.3)
+        downward = -1.0 if y < h / 2 else 1.0
+        page.sheet.rule(x, y + downward * 8.0, x, y + downward * 30.0, 0.3)
+
+
+def printready_page() -> Page:
+    """Page 5 of a paper as sent to press: running head, a two-column story, the page
+    number near the trim's foot over a short rule; crop marks and the slug outside."""
+    sheet = ts.Sheet(PR_W, PR_H, trim=(PR_BLEED, PR_BLEED, PR_W - PR_BLEED, PR_H - PR_BLEED))
+    page = Page(sheet, FRONT_ISSUE)
+    crop_marks(page)
+    head = PR_BLEED + 48.0
+    page.furnish("2026年3月5日 星期四", REG_HEAD, PR_LEFT, head)
+    page.furnish_right((("园区新闻", REG_HEAD),), PR_RIGHT, head, 0.0)
+    page.sheet.rule(PR_LEFT, head + 6.0, PR_RIGHT, head + 6.0, 0.6)
+    top, width = head + 30.0, PR_RIGHT - PR_LEFT
+    title = ts.paragraph(PR_TITLE, ts.Style("Hei", 24.0, 32.0, align="center"), width, "")
+    body = flow(list(PR_PARAGRAPHS), set(), PR_BODY, PR_BODY, col_width(width, 2, 14.0))
+    bottom, _ = Module(PR_LEFT, top, width, 2, 14.0).set(page, title, body)
+    boxed(
+        page,
+        article(PR_TITLE, list(PR_PARAGRAPHS), [], 2, (0, 0, 0, 0)),
+        PR_LEFT,
+        top,
+        PR_RIGHT,
+        bottom,
+    )
+    number_at = PR_BLEED + REG_H * 0.93
+    page.furnish("5", REG_HEAD, PR_W / 2 - 2.5, number_at)
+    page.sheet.rule(PR_W / 2 - 20.0, number_at + 7.0, PR_W / 2 + 20.0, number_at + 7.0, 0.5)
+    slug = ts.Style("Song", 6.0, 7.0, latin="Serif")
+    page.furnish(PR_SLUG[0], slug, PR_BLEED + 10.0, PR_H - PR_BLEED + 16.0)
+    page.furnish_right(((PR_SLUG[1], slug),), PR_W - PR_BLEED - 10.0, PR_H - PR_BLEED + 16.0, 0.0)
+    return page
+
+
 PAGES: dict[str, Callable[[], Page]] = {
     "l_seed4": seed4,
     "l_classic_front": classic_front,
@@ -1797,6 +1858,7 @@ PAGES: dict[str, Callable[[], Page]] = {
     "l_report": report_page,
     "l_journal": journal_page,
     "l_casebook": casebook_page,
+    "l_printready": printready_page,
 }
 
 

@@ -431,6 +431,7 @@ class Sheet:
     width: float
     height: float
     ops: list[Op] = field(default_factory=list)
+    trim: tuple[float, float, float, float] | None = None  # TrimBox: x0, top, x1, bottom
 
     def text(self, pieces: list[Piece]) -> None:
         """Queue pieces of text."""
@@ -467,6 +468,9 @@ class Sheet:
         """Write the one-page PDF (deterministic: invariant=1)."""
         canvas = Canvas(path, pagesize=(self.width, self.height), invariant=1, pageCompression=1)
         canvas.setCreator(creator)
+        if self.trim:
+            x0, top, x1, bottom = self.trim
+            canvas.setTrimBox((x0, self.height - bottom, x1, self.height - top))
         for op in self.ops:
             if isinstance(op, Piece):
                 self._text(canvas, op)

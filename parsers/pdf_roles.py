@@ -199,6 +199,8 @@ _LABEL = re.compile(
     r"^(?:[\u4e00-\u9fff]{1,4}[：:]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.．、]\D"
     r"|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十百\d]{1,4}[条章节款]|[①-⑳])"
 )
+# A field's label: a few words, no sentence in them, then a colon (当前价格（元）：82.42).
+_FIELD = re.compile(r"^[\u4e00-\u9fffA-Za-z（）()]{1,8}[：:]\s*\S")
 _LATIN_RUN = re.compile(r"^[!-~]+")
 _MID_SENTENCE = re.compile(r"[\u4e00-\u9fff，、]$")
 _NO_LINE_START = "，。、；：？！”’）》」』〕】…—%"
@@ -283,6 +285,13 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
         and p.text.rstrip()[-1:] in "。？！…”；：》」』"
         for ln, p in zip(col, prev, strict=True)
     ]
+    # Lines that each open with a field's label (资格编号：…, 邮箱：…, 当前价格（元）：…), two
+    # or more in a row, are a list of fields: one paragraph each.
+    field = [bool(_FIELD.match(ln.text.strip())) for ln in col]
+    listed = [
+        f and ((i > 0 and field[i - 1]) or (i + 1 < len(col) and field[i + 1]))
+        for i, f in enumerate(field)
+    ]
     # A full line that stops mid-sentence goes on in the next line, however that one is set
     # (a list item's turn line under its text, or back at the label's edge).
     ongoing = (
@@ -344,7 +353,11 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
         # A hanging paragraph starts on the line its turn lines hang from.
         hangs = i + 1 < len(col) and turn[i + 1] and not turn[i]
         out.append(
-            (shifted[i] and not turn[i] and not ongoing[i]) or after_short or hangs or spoken[i]
+            (shifted[i] and not turn[i] and not ongoing[i])
+            or after_short
+            or hangs
+            or spoken[i]
+            or listed[i]
         )
     return out, (col[-1], own[-1], turn[-1])
 

@@ -97,9 +97,10 @@ def test_text_layer_is_the_one_the_truth_names(report: Report) -> None:
 
 # Minimums on these real pages; they may only rise. The pages are documents more than
 # newspaper pages (see SOURCE.md), and far from the 0.99 / 0.97 the corpus holds.
-MIN_MEAN_SIMILARITY = 0.895
+MIN_MEAN_SIMILARITY = 0.90
+MIN_MEDIAN_SIMILARITY = 0.99
 MIN_HEADLINE_ACCURACY = 0.77
-MIN_PARAGRAPH_F1 = 0.79
+MIN_PARAGRAPH_F1 = 0.80
 MAX_FURNITURE_LEAKS = 2
 
 
@@ -114,6 +115,7 @@ def test_real_pages_meet_the_minimums(report: Report) -> None:
     summary = format_report(report, False)
     mean = sum(a.similarity for a in report.articles) / len(report.articles)
     assert mean >= MIN_MEAN_SIMILARITY, summary
+    assert report.median_similarity >= MIN_MEDIAN_SIMILARITY, summary
     assert report.headline_accuracy >= MIN_HEADLINE_ACCURACY, summary
     assert report.paragraph_f1 >= MIN_PARAGRAPH_F1, summary
     assert len(report.furniture_leaks) <= MAX_FURNITURE_LEAKS, summary

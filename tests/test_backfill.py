@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench_backfill as bb  # noqa: E402
 import make_sample  # noqa: E402
+
+from baokan.rawzone import RawZone  # noqa: E402
 
 DAYS = [bb._iso(d) for d in range(3)]
 # Columns that say when or in which run a row was written, not what it holds.
@@ -188,4 +191,90 @@ def _workers(data: Path) -> list[int]:
             continue
         if needle in environ.split(b"\0") and b"multiprocessing" in cmdline:
             found.append(int(entry.name))
+    return found
+
+
+def test_a_parse_worker_that_dies_fails_only_its_issue(
+    replica: tuple[Path, str], as_range: Path, tmp_path: Path
+) -> None:
+    """A pool worker killed while it reads a page of the middle day: that day is reported
+    failed by name, the other two load again, and the middle day's earlier load stays."""
+    root, _ = replica
+    shutil.copytree(as_range / "raw", tmp_path / "raw")
+    shutil.copy(as_range / "wh.duckdb", tmp_path / "wh.duckdb")
+    zone = RawZone(tmp_path / "raw")
+    sha = _a_page_pdf(zone, DAYS[1])
+    assert all(sha not in {r.sha256 for r in zone.read_manifest(bb.SITE_ID, d)} for d in DAYS[::2])
+    fifo = zone.object_path(sha)
+    fifo.unlink()
+    os.mkfifo(fifo)  # a worker that opens the page blocks in read() until it is killed
+    killed: list[bytes] = []
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_readers, args=(fifo, killed, stop), daemon=True)
+    killer.start()
+    proc = baokan(root, tmp_path, "reparse", bb.SITE_ID, "--date", DAYS[0], "--until", DAYS[-1],
+                  "--parse-workers", "2", wait=False)  # fmt: skip
+    try:
+        out, err = proc.communicate(timeout=600)
+    finally:
+        stop.set()
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets a waiting open() return
+        killer.join(timeout=10)
+    # Killed twice at least: in the shared pool, then when parsed again alone.
+    assert len(killed) >= 2 and all(b"multiprocessing" in cmd for cmd in killed), killed
+    assert proc.returncode == 1, out + err
+    assert (
+        f"FAILED {bb.SITE_ID} {DAYS[1]}: BrokenProcessPool: parse worker process died "
+        "(crashed or killed) while parsing this issue"
+    ) in err
+    assert f"baokan: 1 of 3 issues not complete ({bb.SITE_ID} {DAYS[1]})" in err
+    assert "Traceback" not in err
+    for day in DAYS[::2]:
+        assert f"{bb.SITE_ID} {day}: complete" in out
+    # The other days loaded again to the same rows, and the dead worker's day kept its old ones.
+    before, after = contents(as_range / "wh.duckdb"), contents(tmp_path / "wh.duckdb")
+    loaded = [str(row[1]) for row in before.pop("core.load_runs")]  # one load run per issue
+    assert sorted(str(row[1]) for row in after.pop("core.load_runs")) == sorted(loaded + DAYS[::2])
+    assert_same(before, after)
+    assert not _workers(tmp_path)
+
+
+def _a_page_pdf(zone: RawZone, day: str) -> str:
+    """The sha256 of one page PDF the day's manifest lists."""
+    rows = zone.read_manifest(bb.SITE_ID, day)
+    pdfs = [r.sha256 for r in rows if r.kind == "pdf" and r.sha256]
+    assert pdfs, rows
+    return pdfs[len(pdfs) // 2]
+
+
+def _kill_readers(fifo: Path, killed: list[bytes], stop: threading.Event) -> None:
+    """Whenever a process opens the FIFO to read it, SIGKILL that process (noting its cmdline)."""
+    while not stop.is_set():
+        fd = os.open(fifo, os.O_WRONLY)  # returns once a reader has opened it
+        try:
+            deadline = time.monotonic() + 10
+            while not stop.is_set() and time.monotonic() < deadline:
+                readers = _holders(fifo)
+                if readers:
+                    for pid, cmdline in readers:
+                        os.kill(pid, signal.SIGKILL)
+                        killed.append(cmdline)
+                    break
+                time.sleep(0.01)  # the reader's descriptor may not be installed yet
+        finally:
+            os.close(fd)  # after the kill: closing first would give the reader an EOF
+
+
+def _holders(path: Path) -> list[tuple[int, bytes]]:
+    """Other processes with `path` open, and their command lines."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+            if any(os.readlink(fd) == os.path.realpath(path) for fd in fds):
+                found.append((int(entry.name), (entry / "cmdline").read_bytes()))
+        except OSError:
+            continue
     return found

@@ -351,6 +351,11 @@ def _footer_top(lines: list[Line], top: float, height: float) -> float:
     return lower
 
 
+def _block_text(ordered: list[Line]) -> str:
+    """An ad's or notice's text: its lines in reading order, joined."""
+    return normalize_text(join_lines([ln.text for ln in ordered]))
+
+
 def _box_items(page: Any, content: list[Line], result: PdfPage) -> list[Line]:
     """Framed ads and notices into `result`; the lines left for articles."""
     for box in _boxes(page):
@@ -358,7 +363,7 @@ def _box_items(page: Any, content: list[Line], result: PdfPage) -> list[Line]:
         if not inside:
             continue
         ordered = reading_order(inside)
-        text = normalize_text(join_lines([ln.text for ln in ordered]))
+        text = _block_text(ordered)
         kind = box_kind(normalize_text(ordered[0].text), text)
         if kind is not None:
             result.ads.append(PdfAd(text, tuple(round(v, 1) for v in box), kind))  # type: ignore[arg-type]
@@ -412,7 +417,7 @@ def _module_items(module: list[Line], sizes: Sizes, result: PdfPage) -> None:
         single = module_article(module, sizes)
         if is_notice_heading(single.headline):
             # Unframed, a notice is still one (分析师声明, 法律声明): the rule dedup applies.
-            notice = normalize_text(join_lines([ln.text for ln in reading_order(module)]))
+            notice = _block_text(reading_order(module))
             result.ads.append(PdfAd(notice, tuple(round(v, 1) for v in single.bbox), "notice"))  # type: ignore[arg-type]
         else:
             result.articles.append(single)

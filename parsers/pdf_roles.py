@@ -518,7 +518,7 @@ def module_article(lines: list[Line], sizes: Sizes) -> PdfArticle:
     printed = re.sub(rf"^[{_MARKERS}\s]+", "", " ".join(ln.text for ln in _by_top(byline)))
     author = close_spread_names(normalize_text(printed)) if byline else None
     return PdfArticle(
-        headline=title if not heads and title else normalize_text(text_of(heads)),
+        headline=title or normalize_text(text_of(heads)),
         kicker=normalize_text(text_of(kicker)) or None,
         subtitle=normalize_text(text_of(subtitle)) or None,
         byline=author or None,

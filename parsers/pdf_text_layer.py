@@ -72,13 +72,13 @@ def seated(chars: list[dict[str, Any]], height: float) -> list[dict[str, Any]]:
     ems below where they are drawn, off the page: the line they stand in would reach down
     the page. A box is moved only when the page's other glyphs sit on their baselines.
     """
-    drops = [d for c in chars if (d := _drop(c, height)) is not None]
-    usual = statistics.median(drops) if drops else 0.0
+    drops = [_drop(c, height) for c in chars]
+    upright = [d for d in drops if d is not None]
+    usual = statistics.median(upright) if upright else 0.0
     if not -0.1 <= usual <= 0.5:
         return chars
     out = []
-    for c in chars:
-        d = _drop(c, height)
+    for c, d in zip(chars, drops, strict=True):
         if d is None or abs(d - usual) <= 1.0:
             out.append(c)
             continue

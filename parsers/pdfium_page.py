@@ -338,22 +338,33 @@ class _Reader:
             if chars and key == last_key and origin == last_origin:
                 joined = pieces + text  # a ligature pdfium split into letters
                 if any(lig.startswith(joined) for lig in LIGATURES):
-                    chars[-1]["text"], pieces = LIGATURES.get(joined, joined), joined
+                    # One glyph drawn for the letters: its box ends where its loose box does
+                    # (the first letter's advance would leave a gap read as a space).
+                    lig = LIGATURES.get(joined, joined)
+                    chars[-1] = self.char(textpage, i, obj, key, lig, origin, loose=True)
+                    pieces = joined
                     continue
             last_key, last_origin, pieces = key, origin, text
             chars.append(self.char(textpage, i, obj, key, text, origin))
         return chars, seen
 
     def char(
-        self, textpage: Any, i: int, obj: Any, key: int, text: str, origin: tuple[float, float]
+        self,
+        textpage: Any,
+        i: int,
+        obj: Any,
+        key: int,
+        text: str,
+        origin: tuple[float, float],
+        loose: bool = False,
     ) -> dict[str, Any]:
         """One char dict: pdfminer's box is the advance wide and the type size high, its
-        bottom at the font's descent."""
+        bottom at the font's descent (`loose`: the advance from the glyph's loose box)."""
         name, descent, font, size, lin = self.obj_info(textpage, i, obj, key)
         dx, dy = self.shifts.get(key, (0.0, 0.0))
         ox, oy = origin[0] - dx, origin[1] - dy
         a = lin[0]
-        adv = self.fonts.advance(font, text) * size
+        adv = 0.0 if loose else self.fonts.advance(font, text) * size
         if not adv and a > 1e-6:  # no width for it in the font: the end of its loose box
             pdfium.FPDFText_GetLooseCharBox(textpage, i, self.loose)
             adv = (self.loose.right - origin[0]) / a

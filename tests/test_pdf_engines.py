@@ -97,6 +97,15 @@ def test_pdfium_returns_every_drawn_glyph(path: Path) -> None:
     assert new == old and sum(new.values()) > 300
 
 
+def test_a_ligature_is_as_wide_as_its_glyph_with_either_engine() -> None:
+    """pdfium reads ﬁ as f and i at one origin; joined, the char spans the glyph's advance,
+    so no gap (read as a space) opens before the letter after it."""
+    path = REAL / "textbook_printready.pdf"
+    for engine in ("pdfplumber", "pdfium"):
+        (art,) = parsed(path, engine).articles
+        assert any("人工智能（artiﬁcial intelligence，AI）" in p for p in art.paragraphs), engine
+
+
 def test_fake_bold_copies_make_the_headline_bold_with_either_engine() -> None:
     path = CORPUS / "l_fakebold.pdf"
     with pdfplumber.open(path) as pdf:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -263,6 +264,31 @@ def body_size(lines: list[Line]) -> float:
     for line in lines:
         counts[line.size] += len(line.text)
     return counts.most_common(1)[0][0] if counts else 10.0
+
+
+PROSE_SHARE = 0.25  # display type is a small share of a page's text; a quarter is text
+
+
+def prose_sizes(lines: list[Line], body: float) -> list[tuple[float, float]]:
+    """Sizes above body type that carry running text: a book's main text over its notes.
+
+    A page set in two text sizes (main text, footnotes in smaller type) takes the smaller
+    as its body when the notes run longer; the larger is still text, not display type,
+    when its sentences hold a quarter of the page's characters, on five lines or more.
+    """
+    total = sum(len(ln.text) for ln in lines)
+    clusters: list[list[Line]] = []
+    for ln in sorted((ln for ln in lines if ln.size >= body * 1.15), key=lambda ln: ln.size):
+        if clusters and ln.size <= clusters[-1][-1].size * 1.06:
+            clusters[-1].append(ln)
+        else:
+            clusters.append([ln])
+    found = []
+    for group in clusters:
+        prose = [ln for ln in group if re.search(r"[。，；！？]", ln.text)]
+        if len(prose) >= 5 and sum(len(ln.text) for ln in prose) >= total * PROSE_SHARE:
+            found.append((group[0].size, group[-1].size))
+    return found
 
 
 def body_face(lines: list[Line]) -> str:

@@ -29,6 +29,7 @@ from parsers.pdf_lines import (
     body_face,
     body_size,
     page_lines,
+    prose_sizes,
     text_gutters,
 )
 from parsers.pdf_roles import PdfArticle, bbox_of, module_article, reading_order
@@ -290,7 +291,11 @@ def _furniture_limits(page: Any, lines: list[Line], seen: list[Rule]) -> tuple[f
     rules = [y for y, x0, x1 in edges if x1 - x0 > page.width * 0.6 and 2 < y < page.height - 2]
     top_rules = [y for y in rules if top <= y < top + height * 0.12]
     bottom_rules = [y for y in rules if top + height * 0.9 < y <= bottom]
-    upper = max(top_rules) if top_rules else _header_bottom(printed, top, height)
+    upper = (
+        max(top_rules)
+        if top_rules
+        else _folio_head(printed, top, height) or _header_bottom(printed, top, height)
+    )
     lower = min(bottom_rules) if bottom_rules else _footer_top(printed, top, height)
     return max(upper, top), min(lower, bottom)
 
@@ -316,6 +321,41 @@ def _header_bottom(lines: list[Line], top: float, height: float) -> float:
     if gap >= body * 1.5 or (small and gap > _leading(ordered) * 1.5):
         return max(upper, bottom + 1)
     return upper
+
+
+def _folio_head(lines: list[Line], top: float, height: float) -> float | None:
+    """A book's running head: the page's first row, holding its page number beside the
+    chapter's name (12 第一篇 商品和货币), no sentence, set apart from the text below.
+
+    Books leave wide margins, so it may sit lower than a paper's head, in the top 15%.
+    """
+    ordered = sorted(lines, key=lambda ln: ln.top)
+    if len(ordered) < 2:
+        return None
+    first = [ln for ln in ordered if ln.top <= ordered[0].bottom]
+    rest = [ln for ln in ordered if ln not in first]
+    bottom = max(ln.bottom for ln in first)
+    folio = any(re.fullmatch(r"\d{1,4}", normalize_text(ln.text)) for ln in first)
+    if not rest or not folio or _sentence(first) or bottom >= top + height * 0.15:
+        return None
+    return bottom + 1 if rest[0].top - bottom >= body_size(lines) * 1.5 else None
+
+
+def _in_margin(lines: list[Line], body: float) -> list[Line]:
+    """Notes set in the side margin beside the text (a book's 14（I）, the original's page
+    number): short lines, no sentence, left or right of every line of text on the page,
+    in a strip a few characters wide (a sidebar of short lines is a column, not a margin)."""
+    text = [ln for ln in lines if _sentence([ln])]
+    if not text:
+        return []
+    left, right = min(ln.x0 for ln in text), max(ln.x1 for ln in text)
+    found = []
+    for side in (lambda ln: ln.x1 < left, lambda ln: ln.x0 > right):
+        notes = [ln for ln in lines if side(ln)]
+        short = all(len(normalize_text(ln.text)) <= 8 and not _sentence([ln]) for ln in notes)
+        if notes and short and max(ln.x1 for ln in notes) - min(ln.x0 for ln in notes) <= body * 6:
+            found += notes
+    return found
 
 
 def _sentence(lines: list[Line]) -> bool:
@@ -459,11 +499,13 @@ def parse_page(page: Any, renderer: PageRenderer | None = None) -> PdfPage:
         normalize_text(ln.text) for ln in lines if ln.bottom <= upper or ln.top >= lower
     ]
     content = [ln for ln in lines if ln.bottom > upper and ln.top < lower]
-    chart = _chart_labels(page, content, body_size(content))
-    result.furniture += [normalize_text(ln.text) for ln in chart]
-    content = [ln for ln in content if ln not in chart]
+    size = body_size(content)
+    aside = _chart_labels(page, content, size) + _in_margin(content, size)
+    result.furniture += [normalize_text(ln.text) for ln in aside]
+    content = [ln for ln in content if ln not in aside]
     content = _box_items(page, content, result)
-    sizes = Sizes(body_size(content), body_face(content))
+    body = body_size(content)
+    sizes = Sizes(body, body_face(content), prose_sizes(content, body))
     _mark_captions(page, content, sizes.body)
     _mark_bands(page, content, rules)
     _mark_table(content, rules, sizes.body)

@@ -12,17 +12,24 @@ from parsers.pdf_lines import Line
 class Sizes:
     """Font-size roles relative to the page's body size."""
 
-    def __init__(self, body: float, face: str = "") -> None:
+    def __init__(
+        self, body: float, face: str = "", prose: list[tuple[float, float]] | None = None
+    ) -> None:
         self.body = body
         self.face = face  # the body text's typeface
+        self.prose = prose or []  # size ranges above body type that are text (prose_sizes)
+
+    def is_text(self, line: Line) -> bool:
+        """Set in one of the page's larger text sizes (a book's main text over its notes)."""
+        return any(lo - 0.3 <= line.size <= hi + 0.3 for lo, hi in self.prose)
 
     def is_headline(self, line: Line) -> bool:
         """Headline type: half again the body size or more."""
-        return line.size >= self.body * 1.5
+        return line.size >= self.body * 1.5 and not self.is_text(line)
 
     def is_display(self, line: Line) -> bool:
         """Display type (headline, kicker, subtitle, large subhead): clearly above body size."""
-        return line.size >= self.body * 1.15
+        return line.size >= self.body * 1.15 and not self.is_text(line)
 
     def is_subhead(self, line: Line) -> bool:
         """Type set apart from body text without being display type: bold, another typeface
@@ -106,9 +113,21 @@ def _horizontal_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]
         headed = headed and (
             any(map(sizes.is_headline, below)) or _section_head(below, lines, sizes)
         )
-        if headed or (ruled and _has_body(above, sizes) and _has_body(below, sizes)):
+        ends = ruled or _notes_below(above, below, sizes)
+        if headed or (ends and _has_body(above, sizes) and _has_body(below, sizes)):
             cuts.append((ruled, gap[1] - gap[0], above, below))
     return cuts
+
+
+def _notes_below(above: list[Line], below: list[Line], sizes: Sizes) -> bool:
+    """Whether a block of notes in the smaller text size follows text in the larger one
+    (a book's footnotes under its main text): where the text size changes, a module ends."""
+    chars_text = sum(len(ln.text) for ln in above if sizes.is_text(ln))
+    return (
+        chars_text * 2 > sum(len(ln.text) for ln in above)
+        and len(below) >= 2
+        and not any(sizes.is_text(ln) or sizes.is_display(ln) for ln in below)
+    )
 
 
 def _vertical_cuts(lines: list[Line], sizes: Sizes, rules: Rules) -> list[Cut]:

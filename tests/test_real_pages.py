@@ -97,11 +97,11 @@ def test_text_layer_is_the_one_the_truth_names(report: Report) -> None:
 
 # Minimums on these real pages; they may only rise. The pages are documents more than
 # newspaper pages (see SOURCE.md), and far from the 0.99 / 0.97 the corpus holds.
-MIN_MEAN_SIMILARITY = 0.90
-MIN_MEDIAN_SIMILARITY = 0.99
-MIN_HEADLINE_ACCURACY = 0.77
-MIN_PARAGRAPH_F1 = 0.80
-MAX_FURNITURE_LEAKS = 2
+MIN_MEAN_SIMILARITY = 0.97
+MIN_MEDIAN_SIMILARITY = 0.995
+MIN_HEADLINE_ACCURACY = 0.83
+MIN_PARAGRAPH_F1 = 0.84
+MAX_FURNITURE_LEAKS = 1
 
 
 def test_no_text_of_a_real_page_is_lost(report: Report) -> None:
@@ -233,3 +233,20 @@ def test_a_press_pdfs_page_number_and_slug_are_furniture(engine: str) -> None:
     (art,) = page.articles
     assert art.subheads == ["1.1 人工智能的起源和发展历史"]
     assert set(_truth(pdf)["furniture"]) <= set(page.furniture)
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_a_books_main_text_over_longer_footnotes_is_text_and_notes(engine: str) -> None:
+    """textbook_scan (OCR): the 11 pt footnotes hold more characters than the 14 pt main
+    text, so 11 pt is the body size; the main text is still text, not 14 subheads, and
+    ends its module where the notes begin. The running head with its page number (12 第一篇
+    商品和货币, in the top 11 %) and the margin note 14（I） are furniture."""
+    from parsers.pdf_page import parse_pdf
+
+    pdf = REAL / "textbook_scan.pdf"
+    page = parse_pdf(pdf.read_bytes(), str(pdf), engine=engine)[0]
+    text, notes = page.articles
+    assert (text.headline, notes.headline, text.subheads, notes.subheads) == ("", "", [], [])
+    assert [p[:4] for p in text.paragraphs] == ["史的事情", "物的有用", "交换价值"]
+    assert [p[:3] for p in notes.paragraphs] == ["（3）", "（4）", "（5）", "（6）"]
+    assert {"12", "第一篇", "商品和货币", "14(I)"} <= set(page.furniture)

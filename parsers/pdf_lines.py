@@ -240,7 +240,65 @@ def _bands(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
         ):
             bands.append([])
         bands[-1].append(ch)
-    return bands
+    return _lift_superscripts(bands)
+
+
+SUPERSCRIPT = 0.75  # a note mark or citation is set at most this size of the text it rides on
+
+
+def _lift_superscripts(bands: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    """Superscripts (a note mark 1) or **, a citation [1～10]) join the line they are raised on.
+
+    Set small and raised, their baseline is another band's; left there, they are lines of
+    their own, read as subheads between the pieces of the line they belong to.
+    """
+    moved: dict[int, int] = {}
+    for i, band in enumerate(bands):
+        for run in _runs_of(band):
+            host = _host(run, bands, i)
+            if host is not None:
+                moved |= {id(ch): host for ch in run}
+    if not moved:
+        return bands
+    out: list[list[dict[str, Any]]] = [[] for _ in bands]
+    for i, band in enumerate(bands):
+        for ch in band:
+            out[moved.get(id(ch), i)].append(ch)
+    return [sorted(b, key=lambda c: c["x0"]) for b in out if b]
+
+
+def _runs_of(band: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """A band's visible characters in runs set no more than a character apart."""
+    runs: list[list[dict[str, Any]]] = []
+    for ch in band:
+        if not ch["text"].strip():
+            continue
+        if runs and ch["x0"] - runs[-1][-1]["x1"] <= ch["size"]:
+            runs[-1].append(ch)
+        else:
+            runs.append([ch])
+    return runs
+
+
+def _host(run: list[dict[str, Any]], bands: list[list[dict[str, Any]]], i: int) -> int | None:
+    """The band below whose text a run of small raised characters touches, if any."""
+    if any(ch.get("fontname") == "OCR" for ch in run):
+        return None
+    x0, x1 = run[0]["x0"], run[-1]["x1"]
+    top, bottom = min(ch["top"] for ch in run), max(ch["bottom"] for ch in run)
+    small = max(ch["size"] for ch in run)
+    for j in range(i + 1, min(i + 4, len(bands))):
+        for host in bands[j]:
+            size = host["size"]
+            if (
+                host["text"].strip()
+                and small <= size * SUPERSCRIPT
+                and top >= host["top"] - size * 0.25
+                and bottom <= host["bottom"] - size * 0.2  # raised, not a smaller line
+                and max(host["x0"] - x1, x0 - host["x1"]) <= size * 0.5
+            ):
+                return j
+    return None
 
 
 def text_gutters(

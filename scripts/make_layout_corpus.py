@@ -1862,25 +1862,58 @@ BN_NOTE = ts.Style("Song", 9.0, 15.0, latin="Serif", indent=2.0)
 BN_HEAD = ("36", "第二章　园区的产业与政策")
 BN_MARGIN = "18（Ⅱ）"
 BN_PARAGRAPHS = (
-    "重的事情。（1）园区对企业的扶持之所以各不相同，部分是由于企业所处的产业阶段不同，部分是由于"
+    "重的事情。①园区对企业的扶持之所以各不相同，部分是由于企业所处的产业阶段不同，部分是由于"
     "各地财政的承受能力不同。",
-    "产业政策的作用在于降低企业进入新领域的成本。（2）但这种作用不是无条件的。它取决于园区的要素"
+    "产业政策的作用在于降低企业进入新领域的成本。②但这种作用不是无条件的。它取决于园区的要素"
     "禀赋，离开了人才、土地和资金的支撑就无从谈起。因此，同一项补贴在不同的园区，效果往往相差"
-    "数倍。（3）政策效果只有在企业的投资和生产中才能得到检验。",
-    "财政投入首先表现为量的关系，表现为不同产业之间资金分配的比例（4），即随着时间和地点的不同而"
+    "数倍。③政策效果只有在企业的投资和生产中才能得到检验。",
+    "财政投入首先表现为量的关系，表现为不同产业之间资金分配的比例④，即随着时间和地点的不同而"
     "不断调整的关系。因此，园区的政策好像是一种任意的、纯粹地方性的东西；而产业固有的、",
 )
 BN_NOTES = (
-    "（1）“园区的优势在于它把分散的要素集中在一处，使企业在同一片土地上找到供应商、客户和工人。”"
+    "[1]“园区的优势在于它把分散的要素集中在一处，使企业在同一片土地上找到供应商、客户和工人。”"
     "（明湖市发展研究中心《园区经济十年》2024年版第37页）集中本身只有在形成分工以后才成为优势。",
-    "（2）“补贴的价值在于它改变了企业的预期，而不在于它的金额。”见《产业政策评论》2023年第4期。"
+    "[2]“补贴的价值在于它改变了企业的预期，而不在于它的金额。”见《产业政策评论》2023年第4期。"
     "在二十世纪八十年代，各地还常常把减免税收和直接补贴混为一谈；这两种工具的效果其实相差很远，"
     "前者作用于利润，后者作用于现金流。",
-    "（3）在园区的统计中，“投产”和“达产”是两个不同的概念。——按照统计制度的规定，达产是指项目"
+    "[3]在园区的统计中，“投产”和“达产”是两个不同的概念。——按照统计制度的规定，达产是指项目"
     "产值达到设计产能的百分之八十以上。",
-    "（4）“财政资金的分配就是一种产业和另一种产业、一定量的这种投入和一定量的别种投入之间的比较"
+    "[4]“财政资金的分配就是一种产业和另一种产业、一定量的这种投入和一定量的别种投入之间的比较"
     "关系。”（《明湖市财政年鉴》2025年版第112页）",
 )
+
+
+BN_MARKS: dict[str, str | int | None] = {
+    "①": "[1]",
+    "②": "[2]",
+    "③": "[3]",
+    "④": "[4]",
+}  # set full size, then raised
+BN_SUP = 6.5  # points: the note numbers' size over 12-pt text
+
+
+def raised(pieces: list[ts.Piece]) -> list[ts.Piece]:
+    """Each placeholder mark (①) as its note number set small and raised ([1]): a
+    superscript over the line's baseline, in the room the full-size mark kept for it."""
+    out: list[ts.Piece] = []
+    for piece in pieces:
+        x, rest = piece.x, piece.text
+        while any(m in rest for m in BN_MARKS):
+            at = min(rest.index(m) for m in BN_MARKS if m in rest)
+            head, mark, rest = rest[:at], rest[at], rest[at + 1 :]
+            if head:
+                out.append(replace(piece, text=head, x=x))
+                x += ts.width(head, piece.font, piece.size)
+            lift = piece.baseline - piece.size * 0.45
+            out.append(
+                replace(
+                    piece, text=str(BN_MARKS[mark]), x=x, baseline=lift, font="Serif", size=BN_SUP
+                )
+            )
+            x += ts.width(mark, piece.font, piece.size)
+        if rest:
+            out.append(replace(piece, text=rest, x=x))
+    return out
 
 
 def booknotes_page() -> Page:
@@ -1893,10 +1926,10 @@ def booknotes_page() -> Page:
     width = BN_RIGHT - BN_LEFT
     text = [b for p in BN_PARAGRAPHS for b in ts.paragraph(p, BN_TEXT, width, "")]
     pieces, y = ts.stack(text, BN_LEFT, head + 22.0)
-    page.put(pieces)
+    page.put(raised(pieces))
     boxed(
         page,
-        article("", list(BN_PARAGRAPHS), [], 1, (0, 0, 0, 0)),
+        article("", [p.translate(str.maketrans(BN_MARKS)) for p in BN_PARAGRAPHS], [], 1, (0,) * 4),
         BN_LEFT,
         head + 10.0,
         BN_RIGHT,

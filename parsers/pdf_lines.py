@@ -282,7 +282,9 @@ def _runs_of(band: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 def _host(run: list[dict[str, Any]], bands: list[list[dict[str, Any]]], i: int) -> int | None:
     """The band below whose text a run of small raised characters touches, if any."""
-    if any(ch.get("fontname") == "OCR" for ch in run):
+    # Note marks are digits, brackets and symbols, a few of them: a short run of small
+    # Chinese type is a caption's or a label's, whatever lies beside it.
+    if len(run) > 8 or any(ch.get("fontname") == "OCR" or _is_cjk(ch["text"]) for ch in run):
         return None
     x0, x1 = run[0]["x0"], run[-1]["x1"]
     top, bottom = min(ch["top"] for ch in run), max(ch["bottom"] for ch in run)

@@ -71,6 +71,18 @@ def test_fake_bold_is_one_bold_character() -> None:
     assert line.text == "项目" and line.bold
 
 
+def test_a_raised_note_mark_joins_its_line_but_small_chinese_beside_a_line_does_not() -> None:
+    # 系统[1]。 with [1] in 6 pt raised 3.5 pt: one line, the mark where it is printed.
+    mark = [dict(c, x1=c["x0"] + 3.0) for c in run("[1]", 60, 100, pitch=3.0, size=6.0)]
+    chars = run("系统", 40, 102) + mark + run("。这些系统", 70, 102)
+    (line,) = page_lines(chars)
+    assert line.text == "系统[1]。这些系统"
+    # A 6-pt caption's short last line ends 2 pt from the next column's 10-pt text, raised
+    # against it: a line of its own.
+    chars = run("摄影张明", 40, 98, pitch=6.0, size=6.0) + run("园区企业研发投入", 66, 100)
+    assert sorted(ln.text for ln in page_lines(chars)) == ["园区企业研发投入", "摄影张明"]
+
+
 @pytest.mark.parametrize(
     ("chars", "text"),
     [

@@ -8,8 +8,9 @@ one backfill over the days through the REST API v2 and times it from the create 
 last run's end. Per-task durations and queue waits come from the metadata DB's task_instance
 rows, which worker ran what from each worker's log. Then, with the stack stopped, the CLI
 (`baokan ingest --date … --until …`) runs the same days into a fresh PostgreSQL warehouse for
-the ratio. Writes bench-results/backfill-airflow.json. Unless --keep, AIRFLOW_HOME, the
-metadata DB and both warehouses are removed at the end.
+the ratio. Writes bench-results/backfill-airflow.json (with --no-airflow, which has no
+Airflow figures, bench-results/backfill-airflow-cli.json instead). Unless --keep,
+AIRFLOW_HOME, the metadata DB and both warehouses are removed at the end.
 
     .venv/bin/python scripts/bench_backfill_airflow.py [--days 30] [--workers 2] [--concurrency 1]
         [--parallelism 4] [--max-active-runs 4] [--no-cli] [--no-airflow] [--keep]
@@ -321,7 +322,9 @@ def main() -> int:
             for name in drop + ([] if args.no_cli else [args.cli_pg_database]):
                 bb.drop_database(args.postgres, name)
     print(report(args.days, replica, af, cli), flush=True)
-    dest = ROOT / "bench-results" / "backfill-airflow.json"
+    # A CLI-only run (--no-airflow) must not overwrite the last (long) Airflow run's file.
+    name = "backfill-airflow-cli.json" if af is None else "backfill-airflow.json"
+    dest = ROOT / "bench-results" / name
     dest.parent.mkdir(exist_ok=True)
     dest.write_text(
         json.dumps({"days": args.days, "airflow": af, "cli": cli}, indent=1, default=str) + "\n",

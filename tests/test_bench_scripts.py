@@ -7,6 +7,7 @@ test is the bookkeeping around them, not the numbers.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import uuid
@@ -90,3 +91,19 @@ def test_airflow_bench_cli_run_drops_its_postgres_database(
     assert _main(bba, monkeypatch, *args) == 0
     assert [url.rsplit("/", 1)[1] for url in fake_bench] == [name]
     assert name not in databases()
+
+
+def test_airflow_bench_cli_only_run_keeps_the_airflow_results(
+    fake_bench: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """--no-airflow writes its CLI figures beside the Airflow run's file, not over it."""
+    results = tmp_path / "bench-results"
+    results.mkdir()
+    airflow_run = '{"days": 30, "airflow": {"wall_s": 926.6}, "cli": {"wall_s": 70.8}}\n'
+    (results / "backfill-airflow.json").write_text(airflow_run, encoding="utf-8")
+    name = f"bench_t_{uuid.uuid4().hex[:12]}"
+    args = ("--no-airflow", "--postgres", POSTGRES_ADMIN, "--cli-pg-database", name)
+    assert _main(bba, monkeypatch, *args) == 0
+    assert (results / "backfill-airflow.json").read_text(encoding="utf-8") == airflow_run
+    cli_only = json.loads((results / "backfill-airflow-cli.json").read_text(encoding="utf-8"))
+    assert cli_only["airflow"] is None and cli_only["cli"]["rc"] == 0

@@ -199,6 +199,21 @@ class _Pool:
         self.kill()
         self.executor = self._new()
 
+    def exit_status(self) -> str | None:
+        """How the worker that broke the pool exited ("SIGKILL", "exit code 3"), if known.
+
+        The executor's manager thread terminates (SIGTERM) and joins the other workers of a
+        broken pool, so it is waited for first; a worker not ended by it is the dead one. None
+        when no worker exited (the pool broke for another reason, e.g. a result not unpickled).
+        """
+        thread = getattr(self.executor, "_executor_manager_thread", None)
+        if thread is not None:
+            thread.join(timeout=10)
+        codes = [p.exitcode for p in (getattr(self.executor, "_processes", None) or {}).values()]
+        ended = [c for c in codes if c not in (None, 0)]
+        dead = [c for c in ended if c != -signal.SIGTERM] or ended
+        return ", ".join(_describe_exit(c) for c in sorted(set(dead))) or None
+
     def kill(self) -> None:
         """Stop the workers now, queued work dropped (3.11 has no public terminate)."""
         processes = list((getattr(self.executor, "_processes", None) or {}).values())
@@ -249,9 +264,22 @@ def _parse_alone(
     try:
         return pool.submit(site_id, day, settings).result()
     except BrokenProcessPool:
+        status = pool.exit_status()
         pool.replace()
         error = "parse worker process died (crashed or killed) while parsing this issue"
+        if status:
+            error += f": worker exited with {status}"
         return Parsed(day, f"BrokenProcessPool: {error}", error), {"wall": 0, "cpu": 0, "peak": 0}
+
+
+def _describe_exit(code: int) -> str:
+    """A process exit code as a person reads it: a signal's name, else the code."""
+    if code < 0:
+        try:
+            return signal.Signals(-code).name
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
 
 
 # -- batch loads (settings.load_batch > 1): each issue is parsed and deduplicated, then every

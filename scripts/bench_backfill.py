@@ -11,6 +11,10 @@ whole process tree's peak RSS sampled from outside.
 
     .venv/bin/python scripts/bench_backfill.py [--days 365] [--backend duckdb|postgresql|both]
         [--variant NAME:ARGS ...]   e.g. --variant serial:--parse-workers=1 --variant pool:
+        [--pg-database bench_backfill] [--keep]
+
+The PostgreSQL warehouse (database --pg-database, made afresh for each variant) is dropped
+at the end unless --keep is given.
 
 Each --variant is a name and the extra `baokan ingest` arguments (split like a shell line);
 variants run in sequence in this invocation, so their ratios are what to compare.
@@ -390,6 +394,14 @@ def postgres_url(admin: str, name: str) -> str:
     return admin.rsplit("/", 1)[0] + "/" + name
 
 
+def drop_database(admin: str, name: str) -> None:
+    """Drop database `name` on the server of `admin` (its connections closed), if it exists."""
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def table(replica: dict[str, Any], run: dict[str, Any], days: int) -> str:
     """Markdown: stage | wall s | CPU s | peak MB | rate, then the total."""
     pages, arts = replica["pages"], replica["articles"]
@@ -440,6 +452,9 @@ def main() -> int:
         default=os.environ.get("BAOKAN_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test"),
     )
     parser.add_argument("--pg-database", default="bench_backfill")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the last PostgreSQL warehouse (default: dropped)"
+    )
     parser.add_argument("--generate-only", action="store_true")
     args = parser.parse_args()
     if not 1 <= args.days <= 700:
@@ -482,6 +497,11 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if "postgresql" in backends:
+            if args.keep:
+                print(f"kept PostgreSQL database {args.pg_database}", flush=True)
+            else:
+                drop_database(args.postgres, args.pg_database)
     print(NOTE)
     dest = ROOT / "bench-results" / "backfill.json"
     dest.parent.mkdir(exist_ok=True)

@@ -8,10 +8,12 @@ one backfill over the days through the REST API v2 and times it from the create 
 last run's end. Per-task durations and queue waits come from the metadata DB's task_instance
 rows, which worker ran what from each worker's log. Then, with the stack stopped, the CLI
 (`baokan ingest --date … --until …`) runs the same days into a fresh PostgreSQL warehouse for
-the ratio. Writes bench-results/backfill-airflow.json.
+the ratio. Writes bench-results/backfill-airflow.json (with --no-airflow, which has no
+Airflow figures, bench-results/backfill-airflow-cli.json instead). Unless --keep,
+AIRFLOW_HOME, the metadata DB and both warehouses are removed at the end.
 
     .venv/bin/python scripts/bench_backfill_airflow.py [--days 30] [--workers 2] [--concurrency 1]
-        [--parallelism 4] [--max-active-runs 4] [--no-cli]
+        [--parallelism 4] [--max-active-runs 4] [--no-cli] [--no-airflow] [--keep]
 """
 
 from __future__ import annotations
@@ -272,7 +274,11 @@ def main() -> int:
     parser.add_argument("--pdf-engine", default="pdfium", help="BAOKAN_PDF_ENGINE of the tasks")
     parser.add_argument("--cli-args", default=CLI_ARGS, help="the CLI run's `baokan ingest` args")
     parser.add_argument("--no-cli", action="store_true", help="skip the CLI run")
-    parser.add_argument("--keep", action="store_true", help="keep AIRFLOW_HOME (task logs)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep AIRFLOW_HOME (task logs), the metadata DB and the warehouses (default: removed)",
+    )
     parser.add_argument("--no-airflow", action="store_true", help="only the CLI run")
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "bench-backfill")
     parser.add_argument(
@@ -280,6 +286,7 @@ def main() -> int:
         default=os.environ.get("BAOKAN_TEST_POSTGRES", "postgresql://127.0.0.1:5432/test"),
     )
     parser.add_argument("--pg-database", default="bench_backfill_airflow")
+    parser.add_argument("--cli-pg-database", default="bench_backfill", help="the CLI's warehouse")
     args = parser.parse_args()
     if not 1 <= args.days <= 700:
         parser.error("--days must be 1–700 (the replica starts 2025-01-01)")
@@ -304,14 +311,20 @@ def main() -> int:
         if not args.no_cli:
             print(f"== CLI {args.cli_args}", flush=True)
             with tempfile.TemporaryDirectory(prefix="baokan-backfill-") as tmp:
-                wh = bb.postgres_url(args.postgres, "bench_backfill")
+                wh = bb.postgres_url(args.postgres, args.cli_pg_database)
                 variant = bb.Variant("cli", shlex.split(args.cli_args))
                 cli = bb.run_ingest(replica, url, wh, Path(tmp), variant, args.days)
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if not args.keep:
+            drop = [] if args.no_airflow else [META_DB, args.pg_database]
+            for name in drop + ([] if args.no_cli else [args.cli_pg_database]):
+                bb.drop_database(args.postgres, name)
     print(report(args.days, replica, af, cli), flush=True)
-    dest = ROOT / "bench-results" / "backfill-airflow.json"
+    # A CLI-only run (--no-airflow) must not overwrite the last (long) Airflow run's file.
+    name = "backfill-airflow-cli.json" if af is None else "backfill-airflow.json"
+    dest = ROOT / "bench-results" / name
     dest.parent.mkdir(exist_ok=True)
     dest.write_text(
         json.dumps({"days": args.days, "airflow": af, "cli": cli}, indent=1, default=str) + "\n",

@@ -225,7 +225,7 @@ def test_a_parse_worker_that_dies_fails_only_its_issue(
     assert proc.returncode == 1, out + err
     assert (
         f"FAILED {bb.SITE_ID} {DAYS[1]}: BrokenProcessPool: parse worker process died "
-        "(crashed or killed) while parsing this issue"
+        "(crashed or killed) while parsing this issue: worker exited with SIGKILL"
     ) in err
     assert f"baokan: 1 of 3 issues not complete ({bb.SITE_ID} {DAYS[1]})" in err
     assert "Traceback" not in err

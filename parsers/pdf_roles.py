@@ -276,74 +276,10 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
     short = [
         e.short(ln, nxt, size) for (ln, nxt), e in zip(pairwise(col), own[:-1], strict=True)
     ] + [False]
-    # A dialogue label (问：, 记者：) or a list number (（一）, 第十四条) after a finished
-    # sentence or clause opens a paragraph, however it is indented, justified or not.
-    prev = [before[0] if before else None, *col[:-1]]
-    spoken = [
-        p is not None
-        and bool(_LABEL.match(ln.text.strip()))
-        and p.text.rstrip()[-1:] in "。？！…”；：》」』"
-        for ln, p in zip(col, prev, strict=True)
-    ]
-    # Lines that each open with a field's label (资格编号：…, 邮箱：…, 当前价格（元）：…), two
-    # or more in a row, are a list of fields: one paragraph each.
-    field = [bool(_FIELD.match(ln.text.strip())) for ln in col]
-    listed = [
-        f and ((i > 0 and field[i - 1]) or (i + 1 < len(col) and field[i + 1]))
-        for i, f in enumerate(field)
-    ]
-    # A full line that stops mid-sentence goes on in the next line, however that one is set
-    # (a list item's turn line under its text, or back at the label's edge).
-    ongoing = (
-        [False]
-        + [
-            p.x1 >= e.right - size
-            and p.x0 <= e.left + size * 2.5  # full, not a signature set flush right
-            and _MID_SENTENCE.search(p.text) is not None
-            and not _LABEL.match(ln.text.strip())
-            for (p, ln), e in zip(pairwise(col), own[:-1], strict=True)
-        ]
-    )
-    turn = [False] * len(col)
-    for i, line in enumerate(col):
-        opens_run = (
-            i + 1 < len(col)
-            and shifted[i + 1]
-            and not short[i]
-            and abs(col[i + 1].x0 - line.x0) <= size * 0.5
-        )
-        opener = i > 0 and (not shifted[i - 1] or abs(col[i - 1].x0 - line.x0) > size * 0.5)
-        carried = (
-            i > 0
-            and turn[i - 1]
-            and not short[i - 1]
-            and not spoken[i]
-            and abs(line.x0 - col[i - 1].x0) <= size * 0.5  # turn lines share one edge
-        )
-        if i == 0:
-            first = before is not None and not before[1].short(before[0], line, size)
-            turn[i] = (
-                shifted[i] and first and opens_run
-            )  # turn lines went on from the column before
-        else:
-            turn[i] = shifted[i] and (
-                # A run opens under a line at the edge, or under an outdented label
-                # (▇效益：… over turn lines set in from it).
-                carried or (opener and not short[i - 1] and opens_run)
-            )
-    # A column's last line, set like the turn lines above it after a line at the edge, turns
-    # into the next column (a paragraph hung at the foot of a column).
-    turns_at = [ln.x0 for ln, t in zip(col, turn, strict=True) if t]
-    last = len(col) - 1
-    if (
-        last > 0
-        and shifted[last]
-        and not shifted[last - 1]
-        and not short[last - 1]
-        and not spoken[last]
-        and any(abs(x - col[last].x0) <= size * 0.5 for x in turns_at)
-    ):
-        turn[last] = True
+    spoken = _spoken(col, before)
+    listed = _listed(col)
+    ongoing = _ongoing(col, own, size)
+    turn = _turns(col, shifted, short, spoken, before, size)
     out = []
     for i, line in enumerate(col):
         if i == 0:
@@ -360,6 +296,92 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
             or listed[i]
         )
     return out, (col[-1], own[-1], turn[-1])
+
+
+def _spoken(col: list[Line], before: Before) -> list[bool]:
+    """A dialogue label (问：, 记者：) or a list number (（一）, 第十四条) after a finished
+    sentence or clause opens a paragraph, however it is indented, justified or not."""
+    prev = [before[0] if before else None, *col[:-1]]
+    return [
+        p is not None
+        and bool(_LABEL.match(ln.text.strip()))
+        and p.text.rstrip()[-1:] in "。？！…”；：》」』"
+        for ln, p in zip(col, prev, strict=True)
+    ]
+
+
+def _listed(col: list[Line]) -> list[bool]:
+    """Lines that each open with a field's label (资格编号：…, 邮箱：…, 当前价格（元）：…), two
+    or more in a row, are a list of fields: one paragraph each."""
+    field = [bool(_FIELD.match(ln.text.strip())) for ln in col]
+    return [
+        f and ((i > 0 and field[i - 1]) or (i + 1 < len(col) and field[i + 1]))
+        for i, f in enumerate(field)
+    ]
+
+
+def _ongoing(col: list[Line], own: list[_Edges], size: float) -> list[bool]:
+    """A full line that stops mid-sentence goes on in the next line, however that one is set
+    (a list item's turn line under its text, or back at the label's edge)."""
+    return (
+        [False]
+        + [
+            p.x1 >= e.right - size
+            and p.x0 <= e.left + size * 2.5  # full, not a signature set flush right
+            and _MID_SENTENCE.search(p.text) is not None
+            and not _LABEL.match(ln.text.strip())
+            for (p, ln), e in zip(pairwise(col), own[:-1], strict=True)
+        ]
+    )
+
+
+def _turns(
+    col: list[Line],
+    shifted: list[bool],
+    short: list[bool],
+    spoken: list[bool],
+    before: Before,
+    size: float,
+) -> list[bool]:
+    """Which lines are turn lines of a hanging paragraph: set off the edge, one under the
+    other, under a full line at the edge or under an outdented label."""
+    turn = [False] * len(col)
+    for i, line in enumerate(col):
+        opens_run = (
+            i + 1 < len(col)
+            and shifted[i + 1]
+            and not short[i]
+            and abs(col[i + 1].x0 - line.x0) <= size * 0.5
+        )
+        if i == 0:
+            # Turn lines that went on from the column before.
+            first = before is not None and not before[1].short(before[0], line, size)
+            turn[i] = shifted[i] and first and opens_run
+            continue
+        opener = not shifted[i - 1] or abs(col[i - 1].x0 - line.x0) > size * 0.5
+        carried = (
+            turn[i - 1]
+            and not short[i - 1]
+            and not spoken[i]
+            and abs(line.x0 - col[i - 1].x0) <= size * 0.5  # turn lines share one edge
+        )
+        # A run opens under a line at the edge, or under an outdented label (▇效益：… over
+        # turn lines set in from it).
+        turn[i] = shifted[i] and (carried or (opener and not short[i - 1] and opens_run))
+    # A column's last line, set like the turn lines above it after a line at the edge, turns
+    # into the next column (a paragraph hung at the foot of a column).
+    turns_at = [ln.x0 for ln, t in zip(col, turn, strict=True) if t]
+    last = len(col) - 1
+    if (
+        last > 0
+        and shifted[last]
+        and not shifted[last - 1]
+        and not short[last - 1]
+        and not spoken[last]
+        and any(abs(x - col[last].x0) <= size * 0.5 for x in turns_at)
+    ):
+        turn[last] = True
+    return turn
 
 
 # A block or geometric mark (▇ ■ ◆ ● ★) opening a short line without a sentence: a subhead

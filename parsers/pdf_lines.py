@@ -55,6 +55,7 @@ class Line:
 
 
 Rule = tuple[float, float, float]  # a vertical rule: x, top, bottom
+IDEOGRAPHIC_SPACE = "\u3000"
 
 
 def _crosses(rules: list[Rule], x0: float, x1: float, top: float, bottom: float) -> bool:
@@ -74,7 +75,9 @@ def _factor(ch: dict[str, Any], pdf: float, ocr: float) -> float:
     return ocr if ch.get("fontname") == "OCR" else pdf
 
 
-def _segment(chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule]) -> list[Line]:
+def _segment(
+    chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule], wide: list[float]
+) -> list[Line]:
     """Split one baseline's characters at a column gap wider than a character or at a rule.
 
     A gap is measured beyond the run's letter spacing (its narrowest gap so far): display
@@ -98,7 +101,7 @@ def _segment(chars: list[dict[str, Any]], spaces: list[float], rules: list[Rule]
         else:
             runs[-1].append(ch)
             tracking = min(tracking, max(0.0, gap))
-    return [_line(run, spaces) for run in runs]
+    return [_line(run, spaces, wide) for run in runs]
 
 
 def _is_cjk_or_latin(ch: dict[str, Any]) -> bool:
@@ -143,12 +146,13 @@ def _runs(run: list[dict[str, Any]], pieces: list[str]) -> list[tuple[str, str]]
     return out
 
 
-def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
+def _line(run: list[dict[str, Any]], spaces: list[float], wide: list[float]) -> Line:
     gaps = [ch["x0"] - prev["x1"] for prev, ch in pairwise(run)]
     # Letter-spaced display type (项  目, C H I N A) spreads every character alike, and
     # justified type spreads a line's characters alike: the line's usual gap (its lower
     # quartile, so a byline's spaced name does not set it) is its letter spacing, and only a gap wider than that by a word space is one.
     base = max(0.0, sorted(gaps)[len(gaps) // 4]) if gaps else 0.0
+    after = _after_number(run)
     pieces = []
     for i, ch in enumerate(run):
         # A space character in the text layer, or a visible gap, is a word space
@@ -159,6 +163,9 @@ def _line(run: list[dict[str, Any]], spaces: list[float]) -> Line:
         spaced = i and (
             gaps[i - 1] - base > ch["size"] * _factor(ch, 0.45 if mixed else 0.2, 0.6)
             or any(run[i - 1]["x1"] - 0.5 <= x <= ch["x0"] + 0.5 for x in spaces)
+            # An ideographic space spreads letters (前　言), but after a heading's number
+            # (1　前　言) it parts the number from its words.
+            or (i == after and any(run[i - 1]["x1"] - 0.5 <= x <= ch["x0"] + 0.5 for x in wide))
         )
         pieces.append((" " if spaced else "") + ch["text"])
     size = Counter(round(c["size"], 1) for c in run).most_common(1)[0][0]
@@ -228,7 +235,7 @@ def page_lines(
 def _bands(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Characters (spaces kept) grouped by baseline, top to bottom, each left to right."""
     ordered = sorted(
-        (c for c in chars if c["text"].strip() or c["text"] == " "),
+        (c for c in chars if c["text"].strip() or c["text"] in (" ", IDEOGRAPHIC_SPACE)),
         key=lambda c: (round(_baseline(c), 0), c["x0"]),
     )
     bands: list[list[dict[str, Any]]] = []
@@ -307,15 +314,27 @@ def text_gutters(
     chars: list[dict[str, Any]], bands: list[list[dict[str, Any]]] | None = None
 ) -> list[Rule]:
     """The whitespace column gutters among a page's characters (parsers.gutters)."""
-    rows = ([c for c in band if c["text"] != " "] for band in (bands or _bands(chars)))
+    rows = (
+        [c for c in band if c["text"] not in (" ", IDEOGRAPHIC_SPACE)]
+        for band in (bands or _bands(chars))
+    )
     return gutters([row for row in rows if row])
 
 
 def _band_lines(band: list[dict[str, Any]], rules: list[Rule]) -> list[Line]:
     """Lines of one baseline; space characters only mark word breaks."""
-    visible = [c for c in band if c["text"] != " "]
+    visible = [c for c in band if c["text"] not in (" ", IDEOGRAPHIC_SPACE)]
     spaces = [(c["x0"] + c["x1"]) / 2 for c in band if c["text"] == " "]
-    return _segment(visible, spaces, rules) if visible else []
+    wide = [(c["x0"] + c["x1"]) / 2 for c in band if c["text"] == IDEOGRAPHIC_SPACE]
+    return _segment(visible, spaces, rules, wide) if visible else []
+
+
+def _after_number(run: list[dict[str, Any]]) -> int:
+    """Index of the first Chinese character after a line's leading number (1, 2.3), or -1."""
+    k = 0
+    while k < len(run) and run[k]["text"] in "0123456789.．":
+        k += 1
+    return k if 0 < k < len(run) and _is_cjk(run[k]["text"]) else -1
 
 
 def body_size(lines: list[Line]) -> float:

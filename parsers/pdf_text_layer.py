@@ -9,7 +9,7 @@ from typing import Any
 
 from parsers.garble import garbled_share, is_bad_char, is_garbled
 from parsers.ocr import OcrUnavailable, PageRenderer, ink_layout, ocr_chars
-from parsers.pdf_lines import Line, Rule, collapse_overprint, page_lines
+from parsers.pdf_lines import IDEOGRAPHIC_SPACE, Line, Rule, collapse_overprint, page_lines
 
 _TOKENS = re.compile(r"\(cid:\d+\)|.", re.S)
 WHOLE_PAGE_SHARE = 0.3  # above this share of junk characters, OCR the page, not its lines
@@ -98,7 +98,7 @@ def seated(chars: list[dict[str, Any]], height: float) -> list[dict[str, Any]]:
 
 def text_source(page: Any, rules: list[Rule], renderer: PageRenderer | None) -> TextSource:
     """The page's own characters if usable; OCR for garbled lines or a garbled/empty page."""
-    drawn = [c for c in page.chars if c["text"].strip() or c["text"] == " "]
+    drawn = [c for c in page.chars if c["text"].strip() or c["text"] in (" ", IDEOGRAPHIC_SPACE)]
     chars = collapse_overprint(seated(drawn, float(page.height)))
     texts = [c["text"] for c in chars if c["text"].strip()]
     index = page.page_number - 1

@@ -1640,6 +1640,7 @@ JNL_ABSTRACT_TEXT = (
 )
 JNL_KEYWORDS = "关键词：电能管理 需量控制 中央监控 园区企业"
 JNL_SECTION = "1 引言"
+JNL_SECTION_SET = "1\u3000引\u3000言"  # spread with ideographic spaces, as CAJ pages print it
 JNL_PARAGRAPHS = (
     "园区企业的用电负荷随生产和气温变化明显，夏季午后空调负荷集中投入，需量常常超过契约容量。以明湖"
     "高新区为例，2025年有27家企业发生需量超约，平均超约幅度为12.4%，全年超约罚款合计186万元。",
@@ -1690,7 +1691,7 @@ def journal_page() -> Page:
     page.put(pieces)
     pieces, y = ts.stack(abstract, REG_LEFT + inset, y + 14.0)
     page.put(pieces)
-    body = flow([JNL_SECTION, *JNL_PARAGRAPHS], {0}, JNL_BODY, JNL_SUBHEAD, width)
+    body = flow([JNL_SECTION_SET, *JNL_PARAGRAPHS], {0}, JNL_BODY, JNL_SUBHEAD, width)
     pieces, y = ts.stack(body, REG_LEFT, y)
     page.put(pieces)
     paragraphs = [JNL_ABSTRACT_TEXT, JNL_KEYWORDS, JNL_SECTION, *JNL_PARAGRAPHS]

@@ -238,7 +238,8 @@ def place_line(
         x += measure - natural
     placed = []
     for i, (tok, style) in enumerate(line):
-        if not tok.isspace():
+        # An ideographic space is a glyph in the text layer, as typesetters set it (1　前　言).
+        if not tok.isspace() or tok == "\u3000":
             placed.append((tok, style, x))
         x += style.measure(tok) + (extra if i < gaps else 0.0)
     return placed

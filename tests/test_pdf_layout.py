@@ -83,6 +83,13 @@ def test_a_raised_note_mark_joins_its_line_but_small_chinese_beside_a_line_does_
     assert sorted(ln.text for ln in page_lines(chars)) == ["园区企业研发投入", "摄影张明"]
 
 
+def test_an_ideographic_space_parts_a_headings_number_and_spreads_its_words() -> None:
+    # 1　前　言: the text layer holds the ideographic spaces; only the first is a word space.
+    chars = run("1\u3000前\u3000言", 40, 100, pitch=12.0, size=12.0)
+    (line,) = page_lines([dict(c, x1=c["x0"] + 6.0) if c["text"] == "1" else c for c in chars])
+    assert line.text == "1 前言"
+
+
 @pytest.mark.parametrize(
     ("chars", "text"),
     [

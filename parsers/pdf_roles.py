@@ -277,7 +277,7 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
         e.short(ln, nxt, size) for (ln, nxt), e in zip(pairwise(col), own[:-1], strict=True)
     ] + [False]
     spoken = _spoken(col, before)
-    listed = _listed(col)
+    listed = _listed(col, own, size)
     ongoing = _ongoing(col, own, size)
     turn = _turns(col, shifted, short, spoken, before, size)
     out = []
@@ -310,12 +310,17 @@ def _spoken(col: list[Line], before: Before) -> list[bool]:
     ]
 
 
-def _listed(col: list[Line]) -> list[bool]:
+def _listed(col: list[Line], own: list[_Edges], size: float) -> list[bool]:
     """Lines that each open with a field's label (资格编号：…, 邮箱：…, 当前价格（元）：…), two
-    or more in a row, are a list of fields: one paragraph each."""
+    or more in a row, are a list of fields: one paragraph each. So is one field under a line
+    that stops well short of the edge and ends no sentence (a name: 杨云逍 / 邮箱：…)."""
     field = [bool(_FIELD.match(ln.text.strip())) for ln in col]
+    under = [False] + [
+        p.x1 < e.right - size * 4 and p.text.rstrip()[-1:] not in _TEXT_END
+        for p, e in zip(col, own, strict=False)
+    ]
     return [
-        f and ((i > 0 and field[i - 1]) or (i + 1 < len(col) and field[i + 1]))
+        f and ((i > 0 and (field[i - 1] or under[i])) or (i + 1 < len(col) and field[i + 1]))
         for i, f in enumerate(field)
     ]
 

@@ -1517,6 +1517,8 @@ RPT_TABLE = (
     ("相对", "1.05", "4.32", "9.88"),
 )
 RPT_SOURCE_LINE = "资料来源：园区统计局"
+# A name over one field: the name stops short and ends no sentence, so the field is its own.
+RPT_ASSISTANT = ("研究助理", "林晓舟", "邮箱：linxz@mhresearch.invalid")
 RPT_RESEARCH = (
     "相关研究",
     "1.《明湖高新区2025年度经济运行报告》",
@@ -1601,6 +1603,10 @@ def report_page() -> Page:
     y = rpt_text(page, RPT_RESEARCH[1:], y + 2.0)
     research = article(RPT_RESEARCH[0], list(RPT_RESEARCH[1:]), [], 1, (0, 0, 0, 0))
     boxed(page, research, RPT_SIDE, top, RPT_SIDE + RPT_SIDE_W, y)
+    top = y + 12.0
+    y = rpt_text(page, RPT_ASSISTANT[1:], rpt_band(page, RPT_ASSISTANT[0], top) + 2.0)
+    assistant = article(RPT_ASSISTANT[0], list(RPT_ASSISTANT[1:]), [], 1, (0, 0, 0, 0))
+    boxed(page, assistant, RPT_SIDE, top, RPT_SIDE + RPT_SIDE_W, y)
     width = RPT_RIGHT - RPT_MAIN
     head = ts.paragraph(
         RPT_TITLE, ts.Style("Hei", 18.0, 24.0, align="left", latin="Serif"), width, ""

@@ -98,7 +98,7 @@ def test_text_layer_is_the_one_the_truth_names(report: Report) -> None:
 # Minimums on these real pages; they may only rise. The pages are documents more than
 # newspaper pages (see SOURCE.md), and far from the 0.99 / 0.97 the corpus holds.
 MIN_MEAN_SIMILARITY = 0.97
-MIN_MEDIAN_SIMILARITY = 0.995
+MIN_MEDIAN_SIMILARITY = 0.999
 MIN_HEADLINE_ACCURACY = 0.83
 MIN_PARAGRAPH_F1 = 0.85
 MAX_FURNITURE_LEAKS = 1
@@ -263,3 +263,15 @@ def test_superscript_citations_join_the_line_they_are_raised_on(engine: str) -> 
     cited = [p for p in art.paragraphs if "故障诊断系统[1～" in p]
     assert len(cited) == 1 and "]。这些系统的功能" in cited[0]
     assert not any(h.startswith("[") or h.strip("3 ") == "" for h in art.subheads)
+
+
+@pytest.mark.parametrize("engine", ["pdfplumber", "pdfium"])
+def test_one_field_under_a_name_is_its_own_paragraph(engine: str) -> None:
+    """report_cover: 研究助理 is a name over a single field; the name stops well short and
+    ends no sentence, so 邮箱：… is not run on to it."""
+    from parsers.pdf_page import parse_pdf
+
+    pdf = REAL / "report_cover.pdf"
+    page = parse_pdf(pdf.read_bytes(), str(pdf), engine=engine)[0]
+    block = next(a for a in page.articles if a.headline == "研究助理")
+    assert block.paragraphs == ["杨云逍", "邮箱：yangyx＠tebon.com.cn"]

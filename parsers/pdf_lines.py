@@ -70,6 +70,12 @@ def _baseline(ch: dict[str, Any]) -> float:
     return -float(matrix[5]) if matrix else float(ch["bottom"])
 
 
+def _centre(ch: dict[str, Any]) -> float:
+    """Where a character sits along its line: the middle of its box. Compressed punctuation
+    (《 after 2.) has a box that starts over the character before it, never past its middle."""
+    return (ch["x0"] + ch["x1"]) / 2
+
+
 def _factor(ch: dict[str, Any], pdf: float, ocr: float) -> float:
     """Gap thresholds: OCR boxes are looser than glyph boxes (wider, unevenly spaced)."""
     return ocr if ch.get("fontname") == "OCR" else pdf
@@ -83,7 +89,7 @@ def _segment(
     A gap is measured beyond the run's letter spacing (its narrowest gap so far): display
     type tracked wide (项   目   巡   礼) is one line, not a character per column.
     """
-    chars.sort(key=lambda c: c["x0"])
+    chars.sort(key=_centre)
     runs: list[list[dict[str, Any]]] = [[chars[0]]]
     tracking = 0.0
     for ch in chars[1:]:
@@ -236,7 +242,7 @@ def _bands(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Characters (spaces kept) grouped by baseline, top to bottom, each left to right."""
     ordered = sorted(
         (c for c in chars if c["text"].strip() or c["text"] in (" ", IDEOGRAPHIC_SPACE)),
-        key=lambda c: (round(_baseline(c), 0), c["x0"]),
+        key=lambda c: (round(_baseline(c), 0), _centre(c)),
     )
     bands: list[list[dict[str, Any]]] = []
     for ch in ordered:
@@ -271,7 +277,7 @@ def _lift_superscripts(bands: list[list[dict[str, Any]]]) -> list[list[dict[str,
     for i, band in enumerate(bands):
         for ch in band:
             out[moved.get(id(ch), i)].append(ch)
-    return [sorted(b, key=lambda c: c["x0"]) for b in out if b]
+    return [sorted(b, key=_centre) for b in out if b]
 
 
 def _runs_of(band: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -300,14 +300,28 @@ def _starts(col: list[Line], sizes: Sizes, before: Before) -> tuple[list[bool], 
 
 def _spoken(col: list[Line], before: Before) -> list[bool]:
     """A dialogue label (问：, 记者：) or a list number (（一）, 第十四条) after a finished
-    sentence or clause opens a paragraph, however it is indented, justified or not."""
+    sentence or clause opens a paragraph, however it is indented, justified or not; so does
+    the number that follows one a line of the column opened with (2. after 1., whatever
+    ends the item before it: a date, a title)."""
     prev = [before[0] if before else None, *col[:-1]]
+    numbers = [_item_number(ln.text) for ln in col]
     return [
         p is not None
         and bool(_LABEL.match(ln.text.strip()))
-        and p.text.rstrip()[-1:] in "。？！…”；：》」』"
-        for ln, p in zip(col, prev, strict=True)
+        and (
+            p.text.rstrip()[-1:] in "。？！…”；：》」』" or (n is not None and n - 1 in numbers[:i])
+        )
+        for i, (ln, p, n) in enumerate(zip(col, prev, numbers, strict=True))
     ]
+
+
+_ITEM = re.compile(r"^\s*(\d{1,2})[.．、]\D")
+
+
+def _item_number(text: str) -> int | None:
+    """The number a list item opens with (3.《…》, 12、…), if any."""
+    found = _ITEM.match(text)
+    return int(found.group(1)) if found else None
 
 
 def _listed(col: list[Line], own: list[_Edges], size: float) -> list[bool]:

@@ -1519,10 +1519,12 @@ RPT_TABLE = (
 RPT_SOURCE_LINE = "资料来源：园区统计局"
 # A name over one field: the name stops short and ends no sentence, so the field is its own.
 RPT_ASSISTANT = ("研究助理", "林晓舟", "邮箱：linxz@mhresearch.invalid")
+# Each title ends with its date, no sentence mark: only the numbers' sequence parts them.
 RPT_RESEARCH = (
     "相关研究",
-    "1.《明湖高新区2025年度经济运行报告》",
-    "2.《集成电路产业链跟踪：四季度产能利用率回升》",
+    "1.《明湖高新区2025年度经济运行报告》，2026.1.15",
+    "2.《集成电路产业链跟踪：四季度产能利用率回升》，2025.12.8",
+    "3.《园区电子元器件企业调研纪要》，2025.11.20",
 )
 
 

@@ -300,25 +300,32 @@ def _furniture_limits(page: Any, lines: list[Line], seen: list[Rule]) -> tuple[f
     return max(upper, top), min(lower, bottom)
 
 
+def _first_row(lines: list[Line]) -> tuple[list[Line], list[Line]] | None:
+    """The page's first row (lines beside its topmost), and the lines below it, top first."""
+    ordered = sorted(lines, key=lambda ln: ln.top)
+    first = [ln for ln in ordered if ordered and ln.top <= ordered[0].bottom]
+    rest = [ln for ln in ordered if ln not in first]
+    return (first, rest) if first and rest else None
+
+
 def _header_bottom(lines: list[Line], top: float, height: float) -> float:
     """Without a header rule: where a running head set apart at the page top ends.
 
     It is the page's first line, in its top tenth, above a gap wider than any line spacing.
     """
     upper = top + height * 0.035
-    ordered = sorted(lines, key=lambda ln: ln.top)
-    if len(ordered) < 2:
+    row = _first_row(lines)
+    if row is None:
         return upper
-    first = [ln for ln in ordered if ln.top <= ordered[0].bottom]
-    rest = [ln for ln in ordered if ln not in first]
+    first, rest = row
     bottom = max(ln.bottom for ln in first)
-    if not rest or bottom >= top + height * 0.1:
+    if bottom >= top + height * 0.1:
         return upper
     gap, body = rest[0].top - bottom, body_size(lines)
     # A running head set smaller than the text (党委【2017】010号) needs less room above the
     # text than one in body type: more than the text's own line spacing.
     small = all(ln.size < body - 0.5 for ln in first) and not _sentence(first)
-    if gap >= body * 1.5 or (small and gap > _leading(ordered) * 1.5):
+    if gap >= body * 1.5 or (small and gap > _leading(first + rest) * 1.5):
         return max(upper, bottom + 1)
     return upper
 
@@ -329,14 +336,13 @@ def _folio_head(lines: list[Line], top: float, height: float) -> float | None:
 
     Books leave wide margins, so it may sit lower than a paper's head, in the top 15%.
     """
-    ordered = sorted(lines, key=lambda ln: ln.top)
-    if len(ordered) < 2:
+    row = _first_row(lines)
+    if row is None:
         return None
-    first = [ln for ln in ordered if ln.top <= ordered[0].bottom]
-    rest = [ln for ln in ordered if ln not in first]
+    first, rest = row
     bottom = max(ln.bottom for ln in first)
     folio = any(re.fullmatch(r"\d{1,4}", normalize_text(ln.text)) for ln in first)
-    if not rest or not folio or _sentence(first) or bottom >= top + height * 0.15:
+    if not folio or _sentence(first) or bottom >= top + height * 0.15:
         return None
     return bottom + 1 if rest[0].top - bottom >= body_size(lines) * 1.5 else None
 

@@ -331,7 +331,7 @@ def _listed(col: list[Line], own: list[_Edges], size: float) -> list[bool]:
     field = [bool(_FIELD.match(ln.text.strip())) for ln in col]
     under = [False] + [
         p.x1 < e.right - size * 4 and p.text.rstrip()[-1:] not in _TEXT_END
-        for p, e in zip(col, own, strict=False)
+        for p, e in zip(col[:-1], own[:-1], strict=True)
     ]
     return [
         f and ((i > 0 and (field[i - 1] or under[i])) or (i + 1 < len(col) and field[i + 1]))

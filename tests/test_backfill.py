@@ -273,8 +273,10 @@ def _holders(path: Path) -> list[tuple[int, bytes]]:
             continue
         try:
             fds = list((entry / "fd").iterdir())
-            if any(os.readlink(fd) == os.path.realpath(path) for fd in fds):
-                found.append((int(entry.name), (entry / "cmdline").read_bytes()))
+            cmdline = (entry / "cmdline").read_bytes()
+            # A process already killed may hold the FIFO while it exits, its cmdline gone.
+            if cmdline and any(os.readlink(fd) == os.path.realpath(path) for fd in fds):
+                found.append((int(entry.name), cmdline))
         except OSError:
             continue
     return found
